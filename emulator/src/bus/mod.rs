@@ -1,0 +1,163 @@
+//! The physical bus: RAM, the CLINT (which the hart's interrupt logic reads
+//! directly), and a sorted map of other memory-mapped devices.
+
+mod ram;
+
+pub use ram::Ram;
+
+use crate::addr::PhysAddr;
+use crate::devices::{Clint, Device, DeviceContext, PowerRequest};
+
+/// Physical base of RAM on QEMU's virt board.
+pub const RAM_BASE: u64 = 0x8000_0000;
+/// Physical base of the CLINT.
+pub const CLINT_BASE: u64 = 0x0200_0000;
+/// Size of the CLINT window.
+pub const CLINT_SIZE: u64 = 0x1_0000;
+/// Physical base of the SiFive test (power-off) device.
+pub const POWER_BASE: u64 = 0x0010_0000;
+
+struct Mapped {
+    base: u64,
+    size: u64,
+    device: Box<dyn Device>,
+}
+
+/// The physical address space.
+pub struct Bus {
+    /// Main memory.
+    pub ram: Ram,
+    /// The core-local interruptor.
+    pub clint: Clint,
+    devices: Vec<Mapped>,
+    /// Physical address of the HTIF `tohost` word (u64::MAX when absent).
+    tohost: u64,
+    /// Set when a store touched `tohost`; the run loop services it.
+    pub tohost_written: bool,
+    /// The current derived time base, set by the hart before device access.
+    pub time_base: u64,
+    /// A power-off or reset request made by a device.
+    pub power_request: Option<PowerRequest>,
+}
+
+impl Bus {
+    /// A bus with `ram` and a CLINT, and no other device.
+    pub fn new(ram: Ram) -> Bus {
+        Bus {
+            ram,
+            clint: Clint::default(),
+            devices: Vec::new(),
+            tohost: u64::MAX,
+            tohost_written: false,
+            time_base: 0,
+            power_request: None,
+        }
+    }
+
+    /// Map `device` at `[base, base + size)`. Fails if the window overlaps
+    /// RAM, the CLINT or another device.
+    pub fn map(&mut self, base: u64, size: u64, device: Box<dyn Device>) -> Result<(), String> {
+        let end = base.checked_add(size).ok_or("device window wraps")?;
+        let overlaps = |b: u64, s: u64| base < b + s && b < end;
+        if overlaps(self.ram.base(), self.ram.len()) || overlaps(CLINT_BASE, CLINT_SIZE) {
+            return Err(format!("{} at 0x{base:x} overlaps RAM or the CLINT", device.name()));
+        }
+        if let Some(m) = self.devices.iter().find(|m| overlaps(m.base, m.size)) {
+            return Err(format!("{} at 0x{base:x} overlaps {}", device.name(), m.device.name()));
+        }
+        let at = self.devices.partition_point(|m| m.base < base);
+        self.devices.insert(at, Mapped { base, size, device });
+        Ok(())
+    }
+
+    /// Watch stores to the HTIF `tohost` word at `pa`.
+    pub fn set_tohost(&mut self, pa: u64) {
+        self.tohost = pa & !7;
+    }
+
+    fn device_at(&mut self, pa: u64) -> Option<&mut Mapped> {
+        let i = self.devices.partition_point(|m| m.base <= pa);
+        let m = self.devices.get_mut(i.checked_sub(1)?)?;
+        (pa - m.base < m.size).then_some(m)
+    }
+
+    /// Read `size` bytes at `pa`; `None` is an access fault.
+    #[inline]
+    pub fn read(&mut self, pa: PhysAddr, size: u8) -> Option<u64> {
+        if let Some(off) = self.ram.offset_of(pa.0, size as u64) {
+            return Some(self.ram.read(off, size));
+        }
+        self.read_mmio(pa.0, size)
+    }
+
+    /// Write the low `size` bytes of `value` at `pa`; `false` is an access
+    /// fault.
+    #[inline]
+    pub fn write(&mut self, pa: PhysAddr, size: u8, value: u64) -> bool {
+        if let Some(off) = self.ram.offset_of(pa.0, size as u64) {
+            self.ram.write(off, size, value);
+            if pa.0 & !7 == self.tohost {
+                self.tohost_written = true;
+            }
+            return true;
+        }
+        self.write_mmio(pa.0, size, value)
+    }
+
+    #[cold]
+    fn read_mmio(&mut self, pa: u64, size: u8) -> Option<u64> {
+        if !pa.is_multiple_of(size as u64) {
+            return None; // device registers take naturally aligned accesses only
+        }
+        if pa.wrapping_sub(CLINT_BASE) < CLINT_SIZE {
+            return self.clint.read(pa - CLINT_BASE, size, self.time_base);
+        }
+        let mut ctx = DeviceContext { mtime: self.clint.mtime(self.time_base), power: None };
+        let m = self.device_at(pa)?;
+        let offset = pa - m.base;
+        m.device.read(offset, size, &mut ctx)
+    }
+
+    #[cold]
+    fn write_mmio(&mut self, pa: u64, size: u8, value: u64) -> bool {
+        if !pa.is_multiple_of(size as u64) {
+            return false;
+        }
+        if pa.wrapping_sub(CLINT_BASE) < CLINT_SIZE {
+            return self.clint.write(pa - CLINT_BASE, size, value, self.time_base);
+        }
+        let mut ctx = DeviceContext { mtime: self.clint.mtime(self.time_base), power: None };
+        let Some(m) = self.device_at(pa) else { return false };
+        let offset = pa - m.base;
+        let ok = m.device.write(offset, size, value, &mut ctx);
+        if ctx.power.is_some() {
+            self.power_request = ctx.power;
+        }
+        ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::devices::PowerOff;
+
+    #[test]
+    fn routes_ram_devices_and_faults() {
+        let mut bus = Bus::new(Ram::new(RAM_BASE, 0x1000));
+        bus.map(POWER_BASE, 0x1000, Box::new(PowerOff)).unwrap();
+        assert!(bus.map(POWER_BASE + 0x800, 0x1000, Box::new(PowerOff)).is_err());
+        assert!(bus.map(RAM_BASE, 0x10, Box::new(PowerOff)).is_err());
+        assert!(bus.write(PhysAddr(RAM_BASE + 8), 8, 42));
+        assert_eq!(bus.read(PhysAddr(RAM_BASE + 8), 8), Some(42));
+        assert_eq!(bus.read(PhysAddr(0x4000_0000), 4), None, "unmapped");
+        assert_eq!(bus.read(PhysAddr(RAM_BASE + 0x1000), 1), None, "past RAM");
+        assert_eq!(bus.read(PhysAddr(RAM_BASE + 0xffc), 8), None, "straddles RAM end");
+        assert!(!bus.write(PhysAddr(POWER_BASE + 1), 4, 0x5555), "misaligned MMIO");
+        assert!(bus.write(PhysAddr(POWER_BASE), 4, 0x5555));
+        assert_eq!(bus.power_request, Some(PowerRequest::Off(0)));
+        bus.set_tohost(RAM_BASE + 0x40);
+        assert!(bus.write(PhysAddr(RAM_BASE + 0x44), 4, 0));
+        assert!(bus.tohost_written);
+    }
+}

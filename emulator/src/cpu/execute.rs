@@ -1,0 +1,302 @@
+//! Instruction semantics for RV64I, M, A, Zicsr, Zifencei and the privileged
+//! instructions. One `match` on the decoded operation; each arm is the
+//! specification's one-line meaning.
+
+use super::csr::mstatus;
+use super::trap::{Cause, Exception};
+use super::{Hart, Privilege};
+use crate::addr::VirtAddr;
+use crate::isa::{Insn, Op};
+use crate::mmu::Access;
+
+#[inline(always)]
+fn sext32(v: u64) -> u64 {
+    v as i32 as i64 as u64
+}
+
+impl Hart {
+    /// Execute `i` (at `self.pc`): update registers, memory and pc, or
+    /// return the exception it raises (leaving pc at the instruction).
+    #[inline(always)]
+    pub(super) fn execute(&mut self, i: Insn) -> Result<(), Exception> {
+        use Op::*;
+        let pc = self.pc;
+        let mut next = pc.wrapping_add(i.len as u64);
+        let a = self.x[i.rs1 as usize];
+        let b = self.x[i.rs2 as usize];
+        let imm = i.imm as i64 as u64;
+        let value: u64 = match i.op {
+            LUI => imm,
+            AUIPC => pc.wrapping_add(imm),
+            JAL => {
+                let link = next;
+                next = pc.wrapping_add(imm);
+                link
+            }
+            JALR => {
+                let link = next;
+                next = a.wrapping_add(imm) & !1;
+                link
+            }
+            BEQ | BNE | BLT | BGE | BLTU | BGEU => {
+                let taken = match i.op {
+                    BEQ => a == b,
+                    BNE => a != b,
+                    BLT => (a as i64) < (b as i64),
+                    BGE => (a as i64) >= (b as i64),
+                    BLTU => a < b,
+                    _ => a >= b,
+                };
+                if taken {
+                    next = pc.wrapping_add(imm);
+                }
+                self.pc = next;
+                return Ok(());
+            }
+            LB => self.mmu.load(a.wrapping_add(imm), 1)? as i8 as i64 as u64,
+            LH => self.mmu.load(a.wrapping_add(imm), 2)? as i16 as i64 as u64,
+            LW => self.mmu.load(a.wrapping_add(imm), 4)? as i32 as i64 as u64,
+            LD => self.mmu.load(a.wrapping_add(imm), 8)?,
+            LBU => self.mmu.load(a.wrapping_add(imm), 1)?,
+            LHU => self.mmu.load(a.wrapping_add(imm), 2)?,
+            LWU => self.mmu.load(a.wrapping_add(imm), 4)?,
+            SB | SH | SW | SD => {
+                let size = match i.op {
+                    SB => 1,
+                    SH => 2,
+                    SW => 4,
+                    _ => 8,
+                };
+                self.mmu.store(a.wrapping_add(imm), size, b)?;
+                self.pc = next;
+                return Ok(());
+            }
+            ADDI => a.wrapping_add(imm),
+            SLTI => ((a as i64) < (imm as i64)) as u64,
+            SLTIU => (a < imm) as u64,
+            XORI => a ^ imm,
+            ORI => a | imm,
+            ANDI => a & imm,
+            SLLI => a << (imm & 63),
+            SRLI => a >> (imm & 63),
+            SRAI => ((a as i64) >> (imm & 63)) as u64,
+            ADD => a.wrapping_add(b),
+            SUB => a.wrapping_sub(b),
+            SLL => a << (b & 63),
+            SLT => ((a as i64) < (b as i64)) as u64,
+            SLTU => (a < b) as u64,
+            XOR => a ^ b,
+            SRL => a >> (b & 63),
+            SRA => ((a as i64) >> (b & 63)) as u64,
+            OR => a | b,
+            AND => a & b,
+            ADDIW => sext32(a.wrapping_add(imm)),
+            SLLIW => sext32(((a as u32) << (imm & 31)) as u64),
+            SRLIW => sext32(((a as u32) >> (imm & 31)) as u64),
+            SRAIW => ((a as i32) >> (imm & 31)) as i64 as u64,
+            ADDW => sext32(a.wrapping_add(b)),
+            SUBW => sext32(a.wrapping_sub(b)),
+            SLLW => sext32(((a as u32) << (b & 31)) as u64),
+            SRLW => sext32(((a as u32) >> (b & 31)) as u64),
+            SRAW => ((a as i32) >> (b & 31)) as i64 as u64,
+            MUL | MULH | MULHSU | MULHU | DIV | DIVU | REM | REMU | MULW | DIVW | DIVUW | REMW | REMUW => {
+                muldiv(i.op, a, b)
+            }
+            LR_W | SC_W | LR_D | SC_D | AMOSWAP_W | AMOADD_W | AMOXOR_W | AMOAND_W | AMOOR_W | AMOMIN_W | AMOMAX_W
+            | AMOMINU_W | AMOMAXU_W | AMOSWAP_D | AMOADD_D | AMOXOR_D | AMOAND_D | AMOOR_D | AMOMIN_D | AMOMAX_D
+            | AMOMINU_D | AMOMAXU_D => self.atomic(i, a, b)?,
+            CSRRW | CSRRS | CSRRC | CSRRWI | CSRRSI | CSRRCI => self.zicsr(i, a)?,
+            // The decoded-instruction cache validates every entry against
+            // the fetched bits, so fence.i has nothing left to invalidate;
+            // this hart has no store buffer, so fences are no-ops.
+            FENCE | FENCE_I => {
+                self.pc = next;
+                return Ok(());
+            }
+            ECALL => {
+                let cause = match self.prv {
+                    Privilege::User => Cause::EcallFromU,
+                    Privilege::Supervisor => Cause::EcallFromS,
+                    Privilege::Machine => Cause::EcallFromM,
+                };
+                return Err(Exception::new(cause, 0));
+            }
+            EBREAK => return Err(Exception::new(Cause::Breakpoint, pc)),
+            MRET | SRET | WFI | SFENCE_VMA => return self.privileged(i, next),
+            ILLEGAL => return Err(Exception::illegal(i.bits)),
+        };
+        self.x[i.rd as usize] = value;
+        self.x[0] = 0;
+        self.pc = next;
+        Ok(())
+    }
+
+    /// MRET, SRET, WFI, SFENCE.VMA with their privilege and trap-virtual-
+    /// memory/timeout/SRET checks (privileged spec 3.1.6.5).
+    fn privileged(&mut self, i: Insn, next: u64) -> Result<(), Exception> {
+        let tsr = self.csr.mstatus & mstatus::TSR != 0;
+        let tw = self.csr.mstatus & mstatus::TW != 0;
+        let tvm = self.csr.mstatus & mstatus::TVM != 0;
+        let illegal = Err(Exception::illegal(i.bits));
+        match (i.op, self.prv) {
+            (Op::MRET, Privilege::Machine) => self.mret(),
+            (Op::SRET, Privilege::Machine) => self.sret(),
+            (Op::SRET, Privilege::Supervisor) if !tsr => self.sret(),
+            (Op::WFI, Privilege::Machine) => self.wait_for_interrupt(next),
+            (Op::WFI, Privilege::Supervisor) if !tw => self.wait_for_interrupt(next),
+            (Op::SFENCE_VMA, Privilege::Machine) => self.pc = next,
+            (Op::SFENCE_VMA, Privilege::Supervisor) if !tvm => self.pc = next,
+            _ => return illegal,
+        }
+        Ok(())
+    }
+
+    fn wait_for_interrupt(&mut self, next: u64) {
+        self.pc = next;
+        self.waiting = true;
+        self.batch_end = 0;
+    }
+
+    /// LR/SC and AMOs (unprivileged ch. 8 "A"). The address must be
+    /// naturally aligned (misaligned: cause 4 for LR, 6 otherwise); AMOs and
+    /// SC are translated and checked as stores.
+    fn atomic(&mut self, i: Insn, addr: u64, src: u64) -> Result<u64, Exception> {
+        use Op::*;
+        let word = matches!(
+            i.op,
+            LR_W | SC_W
+                | AMOSWAP_W
+                | AMOADD_W
+                | AMOXOR_W
+                | AMOAND_W
+                | AMOOR_W
+                | AMOMIN_W
+                | AMOMAX_W
+                | AMOMINU_W
+                | AMOMAXU_W
+        );
+        let size: u8 = if word { 4 } else { 8 };
+        let is_lr = matches!(i.op, LR_W | LR_D);
+        if addr & (size as u64 - 1) != 0 {
+            let cause = if is_lr { Cause::LoadAddressMisaligned } else { Cause::StoreAddressMisaligned };
+            return Err(Exception::new(cause, addr));
+        }
+        let extend = |v: u64| if word { sext32(v) } else { v };
+        if is_lr {
+            let pa = self.mmu.translate(VirtAddr(addr), Access::Load)?;
+            let v = self.mmu.bus.read(pa, size).ok_or(Exception::new(Cause::LoadAccessFault, addr))?;
+            self.mmu.reservation = Some(pa.0);
+            return Ok(extend(v));
+        }
+        let pa = self.mmu.translate(VirtAddr(addr), Access::Store)?;
+        if matches!(i.op, SC_W | SC_D) {
+            let ok = self.mmu.reservation == Some(pa.0);
+            self.mmu.reservation = None;
+            if !ok {
+                return Ok(1);
+            }
+            self.mmu.store_phys(pa, addr, size, src)?;
+            return Ok(0);
+        }
+        let fault = Exception::new(Cause::StoreAccessFault, addr);
+        let old = extend(self.mmu.bus.read(pa, size).ok_or(fault)?);
+        let src = extend(src);
+        let new = match i.op {
+            AMOSWAP_W | AMOSWAP_D => src,
+            AMOADD_W | AMOADD_D => old.wrapping_add(src),
+            AMOXOR_W | AMOXOR_D => old ^ src,
+            AMOAND_W | AMOAND_D => old & src,
+            AMOOR_W | AMOOR_D => old | src,
+            AMOMIN_W | AMOMIN_D => (old as i64).min(src as i64) as u64,
+            AMOMAX_W | AMOMAX_D => (old as i64).max(src as i64) as u64,
+            AMOMINU_W | AMOMINU_D => old.min(src),
+            _ => old.max(src),
+        };
+        self.mmu.store_phys(pa, addr, size, new)?;
+        Ok(old)
+    }
+
+    /// Zicsr: CSRRS/CSRRC with rs1 = x0 (or uimm = 0) do not write, so they
+    /// may read read-only CSRs (Zicsr ch. "CSR Instructions").
+    fn zicsr(&mut self, i: Insn, rs1_value: u64) -> Result<u64, Exception> {
+        use Op::*;
+        let csr = i.imm as u16;
+        let src = match i.op {
+            CSRRWI | CSRRSI | CSRRCI => i.rs1 as u64,
+            _ => rs1_value,
+        };
+        let write = match i.op {
+            CSRRW | CSRRWI => true,
+            _ => i.rs1 != 0,
+        };
+        let read = !(matches!(i.op, CSRRW | CSRRWI) && i.rd == 0);
+        match i.op {
+            CSRRW | CSRRWI => self.csr_op(csr, read, write, i.bits, |_| src),
+            CSRRS | CSRRSI => self.csr_op(csr, read, write, i.bits, |old| old | src),
+            _ => self.csr_op(csr, read, write, i.bits, |old| old & !src),
+        }
+    }
+}
+
+/// RV64M (unprivileged ch. 7): division by zero and overflow give the
+/// specified results instead of trapping.
+fn muldiv(op: Op, a: u64, b: u64) -> u64 {
+    use Op::*;
+    match op {
+        MUL => a.wrapping_mul(b),
+        MULH => (((a as i64 as i128) * (b as i64 as i128)) >> 64) as u64,
+        MULHSU => (((a as i64 as i128) * (b as i128)) >> 64) as u64,
+        MULHU => (((a as u128) * (b as u128)) >> 64) as u64,
+        DIV => match b {
+            0 => u64::MAX,
+            _ => (a as i64).wrapping_div(b as i64) as u64,
+        },
+        DIVU => a.checked_div(b).unwrap_or(u64::MAX),
+        REM => match b {
+            0 => a,
+            _ => (a as i64).wrapping_rem(b as i64) as u64,
+        },
+        REMU => a.checked_rem(b).unwrap_or(a),
+        MULW => sext32((a as u32).wrapping_mul(b as u32) as u64),
+        DIVW => match b as i32 {
+            0 => u64::MAX,
+            d => (a as i32).wrapping_div(d) as i64 as u64,
+        },
+        DIVUW => match b as u32 {
+            0 => u64::MAX,
+            d => sext32(((a as u32) / d) as u64),
+        },
+        REMW => match b as i32 {
+            0 => sext32(a),
+            d => (a as i32).wrapping_rem(d) as i64 as u64,
+        },
+        _ => match b as u32 {
+            0 => sext32(a),
+            d => sext32(((a as u32) % d) as u64),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn division_corner_cases() {
+        let min = i64::MIN as u64;
+        assert_eq!(muldiv(Op::DIV, 7, 0), u64::MAX);
+        assert_eq!(muldiv(Op::DIV, min, u64::MAX), min);
+        assert_eq!(muldiv(Op::REM, min, u64::MAX), 0);
+        assert_eq!(muldiv(Op::REM, 7, 0), 7);
+        assert_eq!(muldiv(Op::DIVU, 7, 0), u64::MAX);
+        assert_eq!(muldiv(Op::REMU, 7, 0), 7);
+        assert_eq!(muldiv(Op::DIVW, 0x8000_0000, 0xffff_ffff), 0xffff_ffff_8000_0000);
+        assert_eq!(muldiv(Op::REMW, 0x8000_0000, 0xffff_ffff), 0);
+        assert_eq!(muldiv(Op::DIVUW, 5, 0), u64::MAX);
+        assert_eq!(muldiv(Op::REMUW, 0xffff_ffff, 0), u64::MAX, "sign-extended dividend");
+        assert_eq!(muldiv(Op::MULHSU, u64::MAX, u64::MAX), u64::MAX); // -1 * (2^64-1) >> 64
+        assert_eq!(muldiv(Op::MULHU, u64::MAX, u64::MAX), u64::MAX - 1);
+        assert_eq!(muldiv(Op::MULH, min, min), 1 << 62);
+        assert_eq!(muldiv(Op::MULW, 0x7fff_ffff, 2), 0xffff_ffff_ffff_fffe);
+    }
+}

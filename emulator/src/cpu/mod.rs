@@ -1,0 +1,300 @@
+//! The hart: architectural state, the run loop, and the glue between
+//! decode, execute, CSRs, traps and the MMU.
+
+pub mod csr;
+mod execute;
+mod icache;
+pub mod trap;
+
+use crate::bus::Bus;
+use crate::mmu::Mmu;
+use crate::stats::Stats;
+use csr::Csrs;
+use icache::DecodeCache;
+use trap::irq;
+
+/// Privilege modes (the encoding of mstatus.MPP).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Privilege {
+    /// User mode.
+    User = 0,
+    /// Supervisor mode.
+    Supervisor = 1,
+    /// Machine mode.
+    Machine = 3,
+}
+
+impl Privilege {
+    /// Decode an MPP-style 2-bit field (2 is reserved and never stored).
+    pub fn from_bits(b: u64) -> Privilege {
+        match b & 3 {
+            0 => Privilege::User,
+            1 => Privilege::Supervisor,
+            _ => Privilege::Machine,
+        }
+    }
+
+    /// The letter Spike uses in its commit log (0, 1, 3).
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+}
+
+/// Retired instructions per tick of mtime: the hart is modelled as 1 GHz at
+/// one instruction per cycle against the 10 MHz timebase of QEMU virt.
+pub const INSNS_PER_TICK: u64 = 100;
+
+/// Most instructions run between two checks for interrupts and devices.
+const BATCH: u64 = 4096;
+
+/// Why [`Hart::run`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The retired-instruction limit was reached.
+    InsnLimit,
+    /// A store touched the HTIF `tohost` word.
+    Htif,
+    /// A device asked for power-off or reset.
+    Power,
+    /// WFI with no interrupt enabled that could ever wake the hart.
+    Stuck,
+}
+
+/// Observes execution instruction by instruction (for `--trace`).
+pub trait Tracer {
+    /// False for the no-op tracer: the hot loop then compiles without hooks.
+    const ENABLED: bool;
+    /// `insn` at `pc`, executed in mode `prv`, has retired; `hart` shows
+    /// the state after it.
+    fn retired(&mut self, hart: &Hart, prv: Privilege, pc: u64, insn: &crate::isa::Insn);
+    /// The instruction at `pc` raised `e` (about to be taken).
+    fn exception(&mut self, hart: &Hart, pc: u64, e: trap::Exception);
+}
+
+/// The tracer that observes nothing.
+pub struct NoTrace;
+
+impl Tracer for NoTrace {
+    const ENABLED: bool = false;
+    fn retired(&mut self, _: &Hart, _: Privilege, _: u64, _: &crate::isa::Insn) {}
+    fn exception(&mut self, _: &Hart, _: u64, _: trap::Exception) {}
+}
+
+/// One RV64 hart with its MMU and bus.
+pub struct Hart {
+    /// Integer registers; x0 is kept at zero.
+    pub x: [u64; 32],
+    /// The program counter.
+    pub pc: u64,
+    /// Current privilege mode.
+    pub prv: Privilege,
+    /// CSR storage.
+    pub csr: Csrs,
+    /// The MMU, and behind it the bus.
+    pub mmu: Mmu,
+    /// Trap counters.
+    pub stats: Stats,
+    /// Instructions retired since reset (monotonic; drives time).
+    pub retired: u64,
+    /// Time spent waiting in WFI, in instruction-equivalents.
+    pub idle: u64,
+    /// minstret = retired + instret_offset (guest writes move the offset).
+    instret_offset: u64,
+    /// mcycle = retired + idle + cycle_offset.
+    cycle_offset: u64,
+    /// The inner loop runs while `retired < batch_end`; anything that needs
+    /// the slow path's attention sets it to 0.
+    batch_end: u64,
+    /// Set by WFI; the run loop waits for an interrupt.
+    waiting: bool,
+    icache: DecodeCache,
+}
+
+impl Hart {
+    /// A hart in its reset state (M-mode) at `pc`, in front of `bus`.
+    pub fn new(bus: Bus, pc: u64) -> Hart {
+        Hart {
+            x: [0; 32],
+            pc,
+            prv: Privilege::Machine,
+            csr: Csrs::reset(),
+            mmu: Mmu::new(bus),
+            stats: Stats::default(),
+            retired: 0,
+            idle: 0,
+            instret_offset: 0,
+            cycle_offset: 0,
+            batch_end: 0,
+            waiting: false,
+            icache: DecodeCache::default(),
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn new_for_tests() -> Hart {
+        Hart::new(Bus::new(crate::bus::Ram::new(crate::bus::RAM_BASE, 0x10000)), crate::bus::RAM_BASE)
+    }
+
+    /// The bus.
+    pub fn bus(&mut self) -> &mut Bus {
+        &mut self.mmu.bus
+    }
+
+    /// minstret.
+    pub fn instret(&self) -> u64 {
+        self.retired.wrapping_add(self.instret_offset)
+    }
+
+    /// mcycle (one cycle per instruction, plus time asleep in WFI).
+    pub fn cycle(&self) -> u64 {
+        self.retired.wrapping_add(self.idle).wrapping_add(self.cycle_offset)
+    }
+
+    /// The time base mtime is derived from, before the CLINT's offset.
+    fn time_base(&self) -> u64 {
+        (self.retired + self.idle) / INSNS_PER_TICK
+    }
+
+    /// mtime as the guest sees it.
+    pub fn mtime(&self) -> u64 {
+        self.mmu.bus.clint.mtime(self.time_base())
+    }
+
+    /// mip: the software-writable bits plus the lines devices drive.
+    pub fn mip(&self) -> u64 {
+        let clint = &self.mmu.bus.clint;
+        let mut mip = self.csr.mip_sw;
+        if clint.msip {
+            mip |= 1 << irq::MSI;
+        }
+        if self.mtime() >= clint.mtimecmp {
+            mip |= 1 << irq::MTI;
+        }
+        mip
+    }
+
+    /// Change privilege mode; translation and interrupt masking follow.
+    pub fn set_privilege(&mut self, prv: Privilege) {
+        self.prv = prv;
+        self.context_changed();
+    }
+
+    /// Something that translation or interrupt enabling depends on changed
+    /// (privilege, mstatus, satp).
+    pub(crate) fn context_changed(&mut self) {
+        self.interrupts_may_change();
+    }
+
+    /// Re-check interrupts after the current instruction.
+    pub(crate) fn interrupts_may_change(&mut self) {
+        self.batch_end = 0;
+    }
+
+    /// The retired count at which mtime reaches mtimecmp (for waking up and
+    /// for ending a batch exactly when the timer fires).
+    fn timer_deadline(&self) -> Option<u64> {
+        let clint = &self.mmu.bus.clint;
+        let now = self.mtime();
+        if now >= clint.mtimecmp {
+            return None;
+        }
+        let ticks = clint.mtimecmp - now;
+        let into_tick = (self.retired + self.idle) % INSNS_PER_TICK;
+        Some(self.retired.saturating_add(ticks.saturating_mul(INSNS_PER_TICK)).saturating_sub(into_tick))
+    }
+
+    /// Run until `limit` instructions have retired in total, or an event
+    /// needs the machine's attention.
+    pub fn run(&mut self, limit: u64) -> StopReason {
+        self.run_with(limit, &mut NoTrace)
+    }
+
+    /// [`Hart::run`], reporting every retired instruction and every trap to
+    /// `tracer`. With [`NoTrace`] this compiles to the plain loop.
+    pub fn run_with<T: Tracer>(&mut self, limit: u64, tracer: &mut T) -> StopReason {
+        loop {
+            if self.mmu.bus.tohost_written {
+                self.mmu.bus.tohost_written = false;
+                return StopReason::Htif;
+            }
+            if self.mmu.bus.power_request.is_some() {
+                return StopReason::Power;
+            }
+            self.mmu.bus.time_base = self.time_base();
+            if let Some(i) = self.pending_interrupt() {
+                self.waiting = false;
+                self.take_interrupt(i);
+            }
+            if self.waiting {
+                if self.mip() & self.csr.mie != 0 {
+                    self.waiting = false; // WFI wakes on pending-and-enabled, even if masked
+                } else if let Some(deadline) = self.timer_deadline().filter(|_| self.timer_can_wake()) {
+                    self.idle += deadline - self.retired;
+                    continue;
+                } else {
+                    self.waiting = false;
+                    return StopReason::Stuck;
+                }
+            }
+            if self.retired >= limit {
+                return StopReason::InsnLimit;
+            }
+            let mut end = limit.min(self.retired + BATCH);
+            if let Some(d) = self.timer_deadline() {
+                end = end.min(d.max(self.retired + 1));
+            }
+            self.batch_end = end;
+            self.run_batch(tracer);
+        }
+    }
+
+    /// Whether the machine timer could wake a WFI (enabled in mie).
+    fn timer_can_wake(&self) -> bool {
+        self.csr.mie & (1 << irq::MTI) != 0
+    }
+
+    /// The hot loop: fetch, decode (cached), execute.
+    #[inline(never)]
+    fn run_batch<T: Tracer>(&mut self, tracer: &mut T) {
+        while self.retired < self.batch_end {
+            self.step(tracer);
+        }
+    }
+
+    /// Execute one instruction, or take the exception it raises.
+    #[inline(always)]
+    fn step<T: Tracer>(&mut self, tracer: &mut T) {
+        let pc = self.pc;
+        let prv = self.prv;
+        let bits = match self.mmu.fetch(pc) {
+            Ok(b) => b,
+            Err(e) => {
+                if T::ENABLED {
+                    tracer.exception(self, pc, e);
+                }
+                return self.take_exception(e);
+            }
+        };
+        let insn = self.icache.get(pc, bits);
+        match self.execute(insn) {
+            Ok(()) => {
+                self.retired += 1;
+                if T::ENABLED {
+                    tracer.retired(self, prv, pc, &insn);
+                }
+            }
+            Err(e) => {
+                if T::ENABLED {
+                    tracer.exception(self, pc, e);
+                }
+                self.take_exception(e)
+            }
+        }
+    }
+
+    /// True when the guest executed WFI and waits for an interrupt.
+    pub fn is_waiting(&self) -> bool {
+        self.waiting
+    }
+}

@@ -1,0 +1,41 @@
+//! Argument parsing and the subcommands. No emulation logic lives here.
+
+mod run;
+mod size;
+mod test;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit status when rvmmu itself fails (bad file, bad flag).
+pub const EXIT_HOST_ERROR: u8 = 2;
+/// Exit status when the guest hits `--max-insns`.
+pub const EXIT_INSN_LIMIT: u8 = 124;
+/// Exit status when the guest waits for an interrupt that can never come.
+pub const EXIT_STUCK: u8 = 125;
+/// Exit status when the guest asks for a reset.
+pub const EXIT_RESET: u8 = 126;
+
+/// An instruction-level RISC-V RV64 emulator centred on virtual memory.
+#[derive(Parser, Debug)]
+#[command(name = "rvmmu", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run one RISC-V ELF program; the exit status is the guest's exit code.
+    Run(run::RunArgs),
+    /// Run riscv-tests style ELFs (files or directories) and report per suite.
+    Test(test::TestArgs),
+}
+
+/// Run the chosen subcommand.
+pub fn dispatch(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Run(a) => run::run(a),
+        Command::Test(a) => test::test(a),
+    }
+}

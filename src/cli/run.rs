@@ -1,0 +1,68 @@
+//! `rvmmu run`.
+
+use super::size::parse_size;
+use super::{EXIT_INSN_LIMIT, EXIT_RESET, EXIT_STUCK};
+use clap::Args;
+use rvmmu_emulator::trace::CommitLog;
+use rvmmu_emulator::{ExitReason, Machine, MachineConfig};
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The RISC-V ELF program (RV64, little-endian).
+    program: String,
+    /// Guest RAM size, e.g. 128M or 1G.
+    #[arg(long, default_value = "128M", value_parser = parse_size)]
+    mem: u64,
+    /// Stop after this many retired instructions.
+    #[arg(long)]
+    max_insns: Option<u64>,
+    /// Print one line per retired instruction (Spike --log-commits format).
+    #[arg(long)]
+    trace: bool,
+}
+
+/// Map a guest exit code onto a process exit status without letting a
+/// failure wrap around to 0.
+fn exit_status(code: u64) -> u8 {
+    match code {
+        0 => 0,
+        1..=255 => code as u8,
+        _ => 255,
+    }
+}
+
+pub fn run(a: RunArgs) -> Result<ExitCode, String> {
+    let config = MachineConfig { mem_size: a.mem };
+    let mut m = Machine::from_elf_file(&a.program, &config).map_err(|e| e.to_string())?;
+    let reason = if a.trace {
+        let stderr = std::io::stderr();
+        let mut log = CommitLog::new(BufWriter::new(stderr.lock()));
+        m.run_with(a.max_insns, &mut log)
+    } else {
+        m.run(a.max_insns)
+    };
+    let _ = std::io::stdout().flush();
+    let status = match reason {
+        ExitReason::Exited(code) => {
+            if code != 0 {
+                eprintln!("rvmmu: guest exited with code {code}");
+            }
+            exit_status(code)
+        }
+        ExitReason::InsnLimit => {
+            eprintln!("rvmmu: stopped: instruction limit of {} reached at pc 0x{:x}", m.hart.retired, m.hart.pc);
+            EXIT_INSN_LIMIT
+        }
+        ExitReason::Stuck { pc } => {
+            eprintln!("rvmmu: stopped: the guest waits (wfi at 0x{pc:x}) for an interrupt that nothing can raise");
+            EXIT_STUCK
+        }
+        ExitReason::Reset => {
+            eprintln!("rvmmu: stopped: the guest asked for a reset");
+            EXIT_RESET
+        }
+    };
+    Ok(ExitCode::from(status))
+}
