@@ -6,6 +6,7 @@ use crate::cpu::{Hart, StopReason, Tracer};
 use crate::devices::{Htif, HtifAction, PowerOff, PowerRequest};
 use crate::error::EmuError;
 use crate::loader::{load_elf, LoadedElf};
+use crate::mmu::MmuConfig;
 use std::io::Write;
 
 /// Default guest RAM size: 128 MiB, as QEMU's virt board.
@@ -16,11 +17,13 @@ pub const DEFAULT_MEM: u64 = 128 << 20;
 pub struct MachineConfig {
     /// Guest RAM in bytes.
     pub mem_size: u64,
+    /// TLBs and A/D maintenance.
+    pub mmu: MmuConfig,
 }
 
 impl Default for MachineConfig {
     fn default() -> Self {
-        MachineConfig { mem_size: DEFAULT_MEM }
+        MachineConfig { mem_size: DEFAULT_MEM, mmu: MmuConfig::default() }
     }
 }
 
@@ -66,7 +69,9 @@ impl Machine {
                 config.mem_size
             )));
         }
-        let mut ram = Ram::new(RAM_BASE, config.mem_size as usize);
+        let mut ram = Ram::try_new(RAM_BASE, config.mem_size as usize).ok_or_else(|| {
+            EmuError::Config(format!("cannot allocate {} MiB of guest RAM on this host", config.mem_size >> 20))
+        })?;
         let program = load_elf(name, bytes, &mut ram)?;
         let mut bus = Bus::new(ram);
         bus.map(POWER_BASE, 0x1000, Box::new(PowerOff)).map_err(EmuError::Config)?;
@@ -74,7 +79,9 @@ impl Machine {
         if let Some(h) = &htif {
             bus.set_tohost(h.tohost);
         }
-        let mut hart = Hart::new(bus, program.entry);
+        config.mmu.itlb.validate().map_err(EmuError::Config)?;
+        config.mmu.dtlb.validate().map_err(EmuError::Config)?;
+        let mut hart = Hart::new(bus, config.mmu, program.entry);
         hart.x[10] = 0; // a0 = hart id
         Ok(Machine { hart, program, htif, console: Box::new(std::io::stdout()) })
     }

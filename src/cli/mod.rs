@@ -1,5 +1,6 @@
 //! Argument parsing and the subcommands. No emulation logic lives here.
 
+mod mmu_args;
 mod run;
 mod size;
 mod test;

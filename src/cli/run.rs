@@ -1,5 +1,6 @@
 //! `rvmmu run`.
 
+use super::mmu_args::MmuArgs;
 use super::size::parse_size;
 use super::{EXIT_INSN_LIMIT, EXIT_RESET, EXIT_STUCK};
 use clap::Args;
@@ -15,6 +16,8 @@ pub struct RunArgs {
     /// Guest RAM size, e.g. 128M or 1G.
     #[arg(long, default_value = "128M", value_parser = parse_size)]
     mem: u64,
+    #[command(flatten)]
+    mmu: MmuArgs,
     /// Stop after this many retired instructions.
     #[arg(long)]
     max_insns: Option<u64>,
@@ -34,7 +37,7 @@ fn exit_status(code: u64) -> u8 {
 }
 
 pub fn run(a: RunArgs) -> Result<ExitCode, String> {
-    let config = MachineConfig { mem_size: a.mem };
+    let config = MachineConfig { mem_size: a.mem, mmu: a.mmu.config()? };
     let mut m = Machine::from_elf_file(&a.program, &config).map_err(|e| e.to_string())?;
     let reason = if a.trace {
         let stderr = std::io::stderr();

@@ -1,6 +1,7 @@
 //! `rvmmu test`: run riscv-tests style programs (pass = exit code 0 through
 //! HTIF or the power-off device) and print a table per suite.
 
+use super::mmu_args::MmuArgs;
 use super::size::parse_size;
 use clap::Args;
 use rvmmu_emulator::{ExitReason, Machine, MachineConfig};
@@ -19,6 +20,8 @@ pub struct TestArgs {
     /// Guest RAM size per test.
     #[arg(long, default_value = "128M", value_parser = parse_size)]
     mem: u64,
+    #[command(flatten)]
+    mmu: MmuArgs,
     /// Worker threads (default: the machine's cores).
     #[arg(long)]
     jobs: Option<usize>,
@@ -88,7 +91,7 @@ pub fn test(a: TestArgs) -> Result<ExitCode, String> {
     if files.is_empty() {
         return Err("no ELF files found in the given paths".into());
     }
-    let config = MachineConfig { mem_size: a.mem };
+    let config = MachineConfig { mem_size: a.mem, mmu: a.mmu.config()? };
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut outcomes: Vec<Option<Outcome>> = (0..files.len()).map(|_| None).collect();

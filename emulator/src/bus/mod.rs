@@ -38,6 +38,9 @@ pub struct Bus {
     pub time_base: u64,
     /// A power-off or reset request made by a device.
     pub power_request: Option<PowerRequest>,
+    /// Set with either of the two above: the hart ends its batch after the
+    /// current instruction so the machine can act at once.
+    pub attention: bool,
 }
 
 impl Bus {
@@ -51,6 +54,7 @@ impl Bus {
             tohost_written: false,
             time_base: 0,
             power_request: None,
+            attention: false,
         }
     }
 
@@ -98,6 +102,7 @@ impl Bus {
             self.ram.write(off, size, value);
             if pa.0 & !7 == self.tohost {
                 self.tohost_written = true;
+                self.attention = true;
             }
             return true;
         }
@@ -132,6 +137,7 @@ impl Bus {
         let ok = m.device.write(offset, size, value, &mut ctx);
         if ctx.power.is_some() {
             self.power_request = ctx.power;
+            self.attention = true;
         }
         ok
     }

@@ -7,7 +7,31 @@ pub struct Ram {
 }
 
 impl Ram {
-    /// `size` bytes of zeroed RAM starting at physical address `base`.
+    /// `size` bytes of zeroed RAM starting at physical address `base`, or
+    /// `None` if the host cannot provide them.
+    pub fn try_new(base: u64, size: usize) -> Option<Ram> {
+        if size == 0 {
+            return Some(Ram { base, data: Vec::new() });
+        }
+        let layout = std::alloc::Layout::array::<u8>(size).ok()?;
+        // SAFETY: `layout` has a non-zero size. `alloc_zeroed` returns either
+        // null (checked) or a block of `size` zeroed, initialised bytes that
+        // the global allocator owns with this layout, which is exactly what
+        // `Vec::from_raw_parts` requires (u8 has alignment 1, capacity and
+        // length both `size`). Zeroed allocation lets the host map pages
+        // lazily, so untouched guest RAM costs no host memory.
+        unsafe {
+            let p = std::alloc::alloc_zeroed(layout);
+            if p.is_null() {
+                return None;
+            }
+            Some(Ram { base, data: Vec::from_raw_parts(p, size, size) })
+        }
+    }
+
+    /// `size` bytes of zeroed RAM at `base`; panics if the host has no room
+    /// (for tests and small fixed sizes; guests' sizes go through
+    /// [`Ram::try_new`]).
     pub fn new(base: u64, size: usize) -> Ram {
         Ram { base, data: vec![0; size] }
     }

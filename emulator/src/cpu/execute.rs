@@ -7,6 +7,7 @@ use super::trap::{Cause, Exception};
 use super::{Hart, Privilege};
 use crate::addr::VirtAddr;
 use crate::isa::{Insn, Op};
+use crate::mmu::tlb::Fence;
 use crate::mmu::Access;
 
 #[inline(always)]
@@ -68,6 +69,7 @@ impl Hart {
                     _ => 8,
                 };
                 self.mmu.store(a.wrapping_add(imm), size, b)?;
+                self.after_store();
                 self.pc = next;
                 return Ok(());
             }
@@ -144,11 +146,35 @@ impl Hart {
             (Op::SRET, Privilege::Supervisor) if !tsr => self.sret(),
             (Op::WFI, Privilege::Machine) => self.wait_for_interrupt(next),
             (Op::WFI, Privilege::Supervisor) if !tw => self.wait_for_interrupt(next),
-            (Op::SFENCE_VMA, Privilege::Machine) => self.pc = next,
-            (Op::SFENCE_VMA, Privilege::Supervisor) if !tvm => self.pc = next,
+            (Op::SFENCE_VMA, Privilege::Machine) => self.sfence_vma(i, next),
+            (Op::SFENCE_VMA, Privilege::Supervisor) if !tvm => self.sfence_vma(i, next),
             _ => return illegal,
         }
         Ok(())
+    }
+
+    /// A store may have asked the machine to act (HTIF, power-off): end the
+    /// batch after this instruction.
+    #[inline(always)]
+    fn after_store(&mut self) {
+        if self.mmu.bus.attention {
+            self.batch_end = 0;
+        }
+    }
+
+    /// SFENCE.VMA rs1, rs2 (privileged spec 12.2.1): x0 in rs1 means every
+    /// address, x0 in rs2 every address space.
+    fn sfence_vma(&mut self, i: Insn, next: u64) {
+        let va = self.x[i.rs1 as usize];
+        let asid = self.x[i.rs2 as usize] as u16;
+        let fence = match (i.rs1, i.rs2) {
+            (0, 0) => Fence::All,
+            (0, _) => Fence::Asid(asid),
+            (_, 0) => Fence::Addr(va),
+            _ => Fence::AddrAsid(va, asid),
+        };
+        self.mmu.fence(fence);
+        self.pc = next;
     }
 
     fn wait_for_interrupt(&mut self, next: u64) {

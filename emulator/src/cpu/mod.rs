@@ -7,21 +7,22 @@ mod icache;
 pub mod trap;
 
 use crate::bus::Bus;
-use crate::mmu::Mmu;
+use crate::mmu::{Mmu, MmuConfig};
 use crate::stats::Stats;
 use csr::Csrs;
 use icache::DecodeCache;
 use trap::irq;
 
 /// Privilege modes (the encoding of mstatus.MPP).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
 #[repr(u8)]
 pub enum Privilege {
     /// User mode.
     User = 0,
     /// Supervisor mode.
     Supervisor = 1,
-    /// Machine mode.
+    /// Machine mode (the reset mode).
+    #[default]
     Machine = 3,
 }
 
@@ -113,13 +114,13 @@ pub struct Hart {
 
 impl Hart {
     /// A hart in its reset state (M-mode) at `pc`, in front of `bus`.
-    pub fn new(bus: Bus, pc: u64) -> Hart {
+    pub fn new(bus: Bus, mmu: MmuConfig, pc: u64) -> Hart {
         Hart {
             x: [0; 32],
             pc,
             prv: Privilege::Machine,
             csr: Csrs::reset(),
-            mmu: Mmu::new(bus),
+            mmu: Mmu::new(bus, mmu),
             stats: Stats::default(),
             retired: 0,
             idle: 0,
@@ -133,7 +134,8 @@ impl Hart {
 
     #[cfg(test)]
     pub(crate) fn new_for_tests() -> Hart {
-        Hart::new(Bus::new(crate::bus::Ram::new(crate::bus::RAM_BASE, 0x10000)), crate::bus::RAM_BASE)
+        let bus = Bus::new(crate::bus::Ram::new(crate::bus::RAM_BASE, 0x10000));
+        Hart::new(bus, MmuConfig::default(), crate::bus::RAM_BASE)
     }
 
     /// The bus.
@@ -183,6 +185,7 @@ impl Hart {
     /// Something that translation or interrupt enabling depends on changed
     /// (privilege, mstatus, satp).
     pub(crate) fn context_changed(&mut self) {
+        self.mmu.set_context(self.prv, self.csr.mstatus, self.csr.satp);
         self.interrupts_may_change();
     }
 
@@ -214,6 +217,7 @@ impl Hart {
     /// `tracer`. With [`NoTrace`] this compiles to the plain loop.
     pub fn run_with<T: Tracer>(&mut self, limit: u64, tracer: &mut T) -> StopReason {
         loop {
+            self.mmu.bus.attention = false;
             if self.mmu.bus.tohost_written {
                 self.mmu.bus.tohost_written = false;
                 return StopReason::Htif;

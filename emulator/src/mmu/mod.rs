@@ -1,7 +1,14 @@
 //! The memory front door: every instruction fetch, load, store and AMO of
 //! the hart goes through [`Mmu`], which translates the virtual address
-//! (bare mode for now; the Sv39 walker plugs in at [`Mmu::translate`]) and
-//! performs the physical access on the bus.
+//! (Bare or Sv39: the TLBs in [`tlb`], the walker in [`sv39`]) and performs
+//! the physical access on the bus.
+//!
+//! Fast path: each TLB remembers the entry it touched last. An access to
+//! the same page with the same kind of permission is that entry hitting
+//! again; since it is already the most recent entry of its set, the
+//! replacement state would not change, so the lookup is counted (one
+//! lookup, one hit) without searching. Everything else goes through the
+//! modelled TLB, so the counters equal a lookup on every access.
 //!
 //! Misaligned loads and stores are emulated (they never trap): an access
 //! inside one page is done as one physical access (RAM takes any
@@ -9,9 +16,16 @@
 //! fault), and an access that crosses a page boundary is split at the
 //! boundary, both pages translated before any byte is written.
 
+pub mod sv39;
+pub mod tlb;
+
 use crate::addr::{PhysAddr, VirtAddr};
 use crate::bus::Bus;
+use crate::cpu::csr::mstatus;
 use crate::cpu::trap::{Cause, Exception};
+use crate::cpu::Privilege;
+use sv39::{is_canonical, permits, WalkStats};
+use tlb::{perm, Fence, Policy, Tlb, TlbConfig};
 
 /// What an access is for; selects the fault causes and permission checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +60,92 @@ impl Access {
 
 const PAGE_SIZE: u64 = 4096;
 
+/// How A and D bits are maintained (privileged spec 12.3.2 step 7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdMode {
+    /// Svadu: the walker sets A, and D on stores.
+    Hardware,
+    /// Svade: a page fault when A is clear or a store finds D clear.
+    Trap,
+}
+
+/// The MMU's shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MmuConfig {
+    /// Instruction TLB (unused when `unified`).
+    pub itlb: TlbConfig,
+    /// Data TLB, or the one TLB when `unified`.
+    pub dtlb: TlbConfig,
+    /// One TLB for fetches and data.
+    pub unified: bool,
+    /// A/D maintenance.
+    pub ad: AdMode,
+}
+
+impl Default for MmuConfig {
+    fn default() -> Self {
+        MmuConfig {
+            itlb: TlbConfig { sets: 8, ways: 4, policy: Policy::Lru, seed: 0 },
+            dtlb: TlbConfig { sets: 16, ways: 4, policy: Policy::Lru, seed: 0 },
+            unified: false,
+            ad: AdMode::Hardware,
+        }
+    }
+}
+
+/// What translation depends on, refreshed whenever privilege, mstatus or
+/// satp change.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TranslationContext {
+    /// Fetches are translated (Sv39 and privilege below M).
+    pub fetch_on: bool,
+    /// Data accesses are translated (Sv39 and effective privilege below M).
+    pub data_on: bool,
+    /// Privilege of fetches.
+    pub fetch_prv: Privilege,
+    /// Effective privilege of loads and stores (MPP when MPRV is set).
+    pub data_prv: Privilege,
+    /// mstatus.SUM.
+    pub sum: bool,
+    /// mstatus.MXR.
+    pub mxr: bool,
+    /// satp.ASID.
+    pub asid: u16,
+    /// Physical address of the root page table.
+    pub root: u64,
+}
+
+/// The last entry a TLB touched, with what the current context lets it be
+/// used for: bit 0 fetch, bit 1 load, bit 2 store (store needs D set).
+#[derive(Clone, Copy, Debug, Default)]
+struct LastEntry {
+    tag: u64,
+    shift: u32,
+    pa_base: u64,
+    usable: u8,
+}
+
+impl LastEntry {
+    const NONE: LastEntry = LastEntry { tag: u64::MAX, shift: 63, pa_base: 0, usable: 0 };
+}
+
+fn access_bit(access: Access) -> u8 {
+    match access {
+        Access::Fetch => 1,
+        Access::Load => 2,
+        Access::Store => 4,
+    }
+}
+
+/// A TLB and its remembered last entry.
+struct TlbUnit {
+    tlb: Tlb,
+    last: LastEntry,
+}
+
+/// Index of the data TLB in `Mmu::units` (the instruction TLB is 0).
+const DATA: usize = 1;
+
 /// The MMU and the physical bus behind it.
 pub struct Mmu {
     /// The physical address space.
@@ -53,18 +153,144 @@ pub struct Mmu {
     /// The LR reservation: the physical address an LR reserved, cleared by
     /// any store that overlaps its 8-byte granule, by SC and by traps.
     pub reservation: Option<u64>,
+    ctx: TranslationContext,
+    ad_mode: AdMode,
+    units: [TlbUnit; 2],
+    /// Which unit fetches use: 0, or `DATA` when the TLB is unified.
+    fetch_unit: usize,
+    /// Page-walk counters.
+    pub walk_stats: WalkStats,
 }
 
 impl Mmu {
     /// An MMU in front of `bus`, translation off.
-    pub fn new(bus: Bus) -> Mmu {
-        Mmu { bus, reservation: None }
+    pub fn new(bus: Bus, config: MmuConfig) -> Mmu {
+        let unit = |c| TlbUnit { tlb: Tlb::new(c), last: LastEntry::NONE };
+        Mmu {
+            bus,
+            reservation: None,
+            ctx: TranslationContext::default(),
+            ad_mode: config.ad,
+            units: [unit(config.itlb), unit(config.dtlb)],
+            fetch_unit: if config.unified { DATA } else { 0 },
+            walk_stats: WalkStats::default(),
+        }
     }
 
-    /// Translate `va` for `access`. Bare mode for now: the identity.
+    /// The instruction TLB (the unified TLB when there is only one).
+    pub fn itlb(&self) -> &Tlb {
+        &self.units[self.fetch_unit].tlb
+    }
+
+    /// The data TLB (the unified TLB when there is only one).
+    pub fn dtlb(&self) -> &Tlb {
+        &self.units[DATA].tlb
+    }
+
+    /// Whether fetches and data share one TLB.
+    pub fn is_unified(&self) -> bool {
+        self.fetch_unit == DATA
+    }
+
+    /// Refresh the translation context from the hart's privilege, mstatus
+    /// and satp (privileged spec 3.1.6.3 for MPRV, 12.1.11 for satp).
+    pub fn set_context(&mut self, prv: Privilege, mstatus_value: u64, satp: u64) {
+        let sv39 = satp >> 60 == 8;
+        let data_prv = if mstatus_value & mstatus::MPRV != 0 {
+            Privilege::from_bits(mstatus_value >> mstatus::MPP_SHIFT)
+        } else {
+            prv
+        };
+        self.ctx = TranslationContext {
+            fetch_on: sv39 && prv != Privilege::Machine,
+            data_on: sv39 && data_prv != Privilege::Machine,
+            fetch_prv: prv,
+            data_prv,
+            sum: mstatus_value & mstatus::SUM != 0,
+            mxr: mstatus_value & mstatus::MXR != 0,
+            asid: (satp >> 44) as u16,
+            root: (satp & ((1 << 44) - 1)) << 12,
+        };
+        self.forget_last_entries();
+    }
+
+    fn forget_last_entries(&mut self) {
+        for u in &mut self.units {
+            u.last = LastEntry::NONE;
+        }
+    }
+
+    /// sfence.vma: flush what the fence covers from every TLB.
+    pub fn fence(&mut self, fence: Fence) {
+        self.units[DATA].tlb.fence(fence);
+        if !self.is_unified() {
+            self.units[0].tlb.fence(fence);
+        }
+        self.forget_last_entries();
+    }
+
+    /// Translate `va` for `access`.
     #[inline(always)]
-    pub fn translate(&mut self, va: VirtAddr, _access: Access) -> Result<PhysAddr, Exception> {
-        Ok(PhysAddr(va.0))
+    pub fn translate(&mut self, va: VirtAddr, access: Access) -> Result<PhysAddr, Exception> {
+        let on = if access == Access::Fetch { self.ctx.fetch_on } else { self.ctx.data_on };
+        if !on {
+            return Ok(PhysAddr(va.0));
+        }
+        let unit = if access == Access::Fetch { self.fetch_unit } else { DATA };
+        let last = self.units[unit].last;
+        if va.0 >> last.shift == last.tag && last.usable & access_bit(access) != 0 {
+            self.units[unit].tlb.count_repeat_hit();
+            return Ok(PhysAddr(last.pa_base | (va.0 & ((1 << last.shift) - 1))));
+        }
+        self.translate_sv39(va.0, access, unit)
+    }
+
+    /// The modelled path: TLB lookup, permission check, walk on a miss.
+    #[cold]
+    fn translate_sv39(&mut self, va: u64, access: Access, unit: usize) -> Result<PhysAddr, Exception> {
+        self.units[unit].last = LastEntry::NONE;
+        if !is_canonical(va) {
+            return Err(Exception::new(access.page_fault(), va));
+        }
+        let ctx = self.ctx;
+        let prv = if access == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv };
+        let slot = match self.units[unit].tlb.lookup(va, ctx.asid) {
+            Some(slot) => {
+                let e = *self.units[unit].tlb.entry(slot);
+                if !permits(e.perms, access, prv, ctx.sum, ctx.mxr) {
+                    return Err(Exception::new(access.page_fault(), va));
+                }
+                if access == Access::Store && e.perms & perm::D == 0 {
+                    // A clean entry: the walk sets D (or faults) and the
+                    // entry is refreshed in place.
+                    let fresh = self.walk(va, access, &ctx)?;
+                    self.units[unit].tlb.insert(fresh)
+                } else {
+                    slot
+                }
+            }
+            None => {
+                let fresh = self.walk(va, access, &ctx)?;
+                self.units[unit].tlb.insert(fresh)
+            }
+        };
+        let e = *self.units[unit].tlb.entry(slot);
+        let mut usable = 0;
+        for a in [Access::Fetch, Access::Load, Access::Store] {
+            let clean_store = a == Access::Store && e.perms & perm::D == 0;
+            let fetch_elsewhere = (a == Access::Fetch) != (unit == self.fetch_unit) && !self.is_unified();
+            if permits(e.perms, a, if a == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv }, ctx.sum, ctx.mxr)
+                && !clean_store
+                && !fetch_elsewhere
+            {
+                usable |= access_bit(a);
+            }
+        }
+        let shift = e.shift();
+        // Tags of the remembered entry compare against the full VA, so a
+        // non-canonical address can never match it.
+        self.units[unit].last = LastEntry { tag: va >> shift, shift, pa_base: e.pa_base, usable };
+        Ok(PhysAddr(e.pa_base | (va & ((1 << shift) - 1))))
     }
 
     /// Fetch the instruction bits at `pc` (which is 2-byte aligned): 16

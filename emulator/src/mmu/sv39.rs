@@ -1,0 +1,160 @@
+//! The Sv39 page walk, step by step as the privileged specification's
+//! "Virtual Address Translation Process" (section 12.3.2 of the 2024
+//! privileged spec; 4.3.2 in older editions), with LEVELS = 3, PTESIZE = 8.
+
+use super::tlb::{perm, tag_of, TlbEntry};
+use super::{Access, AdMode, Mmu, TranslationContext};
+use crate::cpu::trap::Exception;
+use crate::cpu::Privilege;
+
+/// PTE bits (privileged spec 12.3.1, figure "Sv39 page table entry").
+pub mod pte {
+    /// Valid.
+    pub const V: u64 = 1 << 0;
+    /// Readable.
+    pub const R: u64 = 1 << 1;
+    /// Writable.
+    pub const W: u64 = 1 << 2;
+    /// Executable.
+    pub const X: u64 = 1 << 3;
+    /// User.
+    pub const U: u64 = 1 << 4;
+    /// Global.
+    pub const G: u64 = 1 << 5;
+    /// Accessed.
+    pub const A: u64 = 1 << 6;
+    /// Dirty.
+    pub const D: u64 = 1 << 7;
+    /// Bits 63:54: reserved (60:54), PBMT (62:61) and N (63). Svpbmt and
+    /// Svnapot are not implemented, so every one of them must be zero.
+    pub const HIGH: u64 = 0x3ff << 54;
+    /// Shift of the PPN field.
+    pub const PPN_SHIFT: u32 = 10;
+    /// The 44-bit PPN field (bits 53:10).
+    pub const PPN_MASK: u64 = ((1 << 44) - 1) << 10;
+}
+
+/// Counters of the page walker.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WalkStats {
+    /// Walks started.
+    pub walks: u64,
+    /// PTEs read by them.
+    pub pte_reads: u64,
+    /// Successful walks by the level of the leaf: [4 KiB, 2 MiB, 1 GiB].
+    pub walks_by_level: [u64; 3],
+    /// Walks that ended in a page or access fault.
+    pub walk_faults: u64,
+    /// PTEs written to set A or D.
+    pub ad_updates: u64,
+}
+
+/// Whether a leaf with `perms` permits `access` at `prv` with SUM/MXR
+/// (privileged spec 12.3.2 step 5, and 12.1.1 for SUM and MXR): U pages
+/// only from U-mode, or from S-mode for data with SUM; S-mode never
+/// executes U pages; MXR makes executable pages readable.
+#[inline]
+pub fn permits(perms: u8, access: Access, prv: Privilege, sum: bool, mxr: bool) -> bool {
+    let user_page = perms & perm::U != 0;
+    match prv {
+        Privilege::User if !user_page => return false,
+        Privilege::Supervisor if user_page && (access == Access::Fetch || !sum) => return false,
+        _ => {}
+    }
+    match access {
+        Access::Fetch => perms & perm::X != 0,
+        Access::Load => perms & perm::R != 0 || (mxr && perms & perm::X != 0),
+        Access::Store => perms & perm::W != 0,
+    }
+}
+
+/// Whether `va` is a canonical Sv39 address: bits 63:39 equal bit 38.
+#[inline(always)]
+pub fn is_canonical(va: u64) -> bool {
+    ((va as i64) << 25 >> 25) as u64 == va
+}
+
+impl Mmu {
+    /// Walk the page table for `va` and return the translation as a TLB
+    /// entry. Updates A/D in hardware or faults, as `ad_mode` says.
+    pub(super) fn walk(&mut self, va: u64, access: Access, ctx: &TranslationContext) -> Result<TlbEntry, Exception> {
+        self.walk_stats.walks += 1;
+        let result = self.walk_inner(va, access, ctx);
+        match &result {
+            Ok(e) => self.walk_stats.walks_by_level[e.level as usize] += 1,
+            Err(_) => self.walk_stats.walk_faults += 1,
+        }
+        result
+    }
+
+    fn walk_inner(&mut self, va: u64, access: Access, ctx: &TranslationContext) -> Result<TlbEntry, Exception> {
+        let page_fault = Exception::new(access.page_fault(), va);
+        let access_fault = Exception::new(access.access_fault(), va);
+        // Step 1: a = satp.ppn * PAGESIZE, i = LEVELS - 1.
+        let mut table = ctx.root;
+        let mut global = false;
+        for level in (0..3u32).rev() {
+            // Step 2: read the PTE at a + va.vpn[i] * PTESIZE. Page tables
+            // must live in RAM: anywhere else is an access fault.
+            let vpn_i = (va >> (12 + 9 * level)) & 0x1ff;
+            let pte_addr = table + vpn_i * 8;
+            self.walk_stats.pte_reads += 1;
+            let ram = &self.bus.ram;
+            let off = ram.offset_of(pte_addr, 8).ok_or(access_fault)?;
+            let mut pte = ram.read(off, 8);
+            // Step 3: invalid, W without R, or reserved bits set.
+            if pte & pte::V == 0 || (pte & pte::R == 0 && pte & pte::W != 0) || pte & pte::HIGH != 0 {
+                return Err(page_fault);
+            }
+            global |= pte & pte::G != 0;
+            let ppn = (pte & pte::PPN_MASK) >> pte::PPN_SHIFT;
+            // Step 4: a pointer to the next level. A, D and U are reserved in
+            // non-leaf PTEs and must be zero (as Spike checks).
+            if pte & (pte::R | pte::X) == 0 {
+                if pte & (pte::A | pte::D | pte::U) != 0 || level == 0 {
+                    return Err(page_fault);
+                }
+                table = ppn << 12;
+                continue;
+            }
+            // Step 5: a leaf; check R/W/X/U against the access.
+            let perms = pte as u8;
+            let prv = if access == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv };
+            if !permits(perms, access, prv, ctx.sum, ctx.mxr) {
+                return Err(page_fault);
+            }
+            // Step 6: a superpage's PPN must be aligned to its size.
+            if ppn & ((1u64 << (9 * level)) - 1) != 0 {
+                return Err(page_fault);
+            }
+            // Step 7: A must be set, and D for a store: set them (Svadu) or
+            // fault (Svade).
+            let wanted = pte::A | if access == Access::Store { pte::D } else { 0 };
+            if pte & wanted != wanted {
+                if self.ad_mode == AdMode::Trap {
+                    return Err(page_fault);
+                }
+                pte |= wanted;
+                self.bus.ram.write(off, 8, pte);
+                self.walk_stats.ad_updates += 1;
+                if let Some(r) = self.reservation {
+                    if r & !7 == pte_addr {
+                        self.reservation = None;
+                    }
+                }
+            }
+            // Step 8: the translation (superpages take the VA's low VPNs).
+            return Ok(TlbEntry {
+                tag: tag_of(va, level as u8),
+                level: level as u8,
+                asid: ctx.asid,
+                global,
+                pa_base: ppn << 12,
+                perms: pte as u8,
+                valid: true,
+            });
+        }
+        // Not reached: at level 0 a non-leaf PTE already returned a fault.
+        Err(page_fault)
+    }
+}
