@@ -4,6 +4,7 @@ use super::mmu_args::MmuArgs;
 use super::size::parse_size;
 use super::{EXIT_INSN_LIMIT, EXIT_RESET, EXIT_STUCK};
 use clap::Args;
+use rvmmu_emulator::report::Report;
 use rvmmu_emulator::trace::CommitLog;
 use rvmmu_emulator::{ExitReason, Machine, MachineConfig};
 use std::io::{BufWriter, Write};
@@ -24,6 +25,12 @@ pub struct RunArgs {
     /// Print one line per retired instruction (Spike --log-commits format).
     #[arg(long)]
     trace: bool,
+    /// Print translation and trap statistics at exit (on stderr).
+    #[arg(long)]
+    stats: bool,
+    /// Write the statistics as JSON to FILE (schema: docs/stats.md).
+    #[arg(long, value_name = "FILE")]
+    stats_json: Option<String>,
 }
 
 /// Map a guest exit code onto a process exit status without letting a
@@ -47,6 +54,15 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
         m.run(a.max_insns)
     };
     let _ = std::io::stdout().flush();
+    if a.stats || a.stats_json.is_some() {
+        let report = Report::from_machine(&m);
+        if a.stats {
+            eprint!("\n{}", report.to_table());
+        }
+        if let Some(path) = &a.stats_json {
+            std::fs::write(path, report.to_json()).map_err(|e| format!("cannot write {path}: {e}"))?;
+        }
+    }
     let status = match reason {
         ExitReason::Exited(code) => {
             if code != 0 {

@@ -19,12 +19,14 @@ impl Hart {
     /// Execute `i` (at `self.pc`): update registers, memory and pc, or
     /// return the exception it raises (leaving pc at the instruction).
     #[inline(always)]
-    pub(super) fn execute(&mut self, i: Insn) -> Result<(), Exception> {
+    pub(super) fn execute(&mut self, i: &Insn) -> Result<(), Exception> {
         use Op::*;
         let pc = self.pc;
         let mut next = pc.wrapping_add(i.len as u64);
-        let a = self.x[i.rs1 as usize];
-        let b = self.x[i.rs2 as usize];
+        // Register fields are 5 bits; the mask lets the compiler drop the
+        // bounds checks.
+        let a = self.x[(i.rs1 & 31) as usize];
+        let b = self.x[(i.rs2 & 31) as usize];
         let imm = i.imm as i64 as u64;
         let value: u64 = match i.op {
             LUI => imm,
@@ -127,7 +129,7 @@ impl Hart {
             MRET | SRET | WFI | SFENCE_VMA => return self.privileged(i, next),
             ILLEGAL => return Err(Exception::illegal(i.bits)),
         };
-        self.x[i.rd as usize] = value;
+        self.x[(i.rd & 31) as usize] = value;
         self.x[0] = 0;
         self.pc = next;
         Ok(())
@@ -135,7 +137,7 @@ impl Hart {
 
     /// MRET, SRET, WFI, SFENCE.VMA with their privilege and trap-virtual-
     /// memory/timeout/SRET checks (privileged spec 3.1.6.5).
-    fn privileged(&mut self, i: Insn, next: u64) -> Result<(), Exception> {
+    fn privileged(&mut self, i: &Insn, next: u64) -> Result<(), Exception> {
         let tsr = self.csr.mstatus & mstatus::TSR != 0;
         let tw = self.csr.mstatus & mstatus::TW != 0;
         let tvm = self.csr.mstatus & mstatus::TVM != 0;
@@ -164,7 +166,7 @@ impl Hart {
 
     /// SFENCE.VMA rs1, rs2 (privileged spec 12.2.1): x0 in rs1 means every
     /// address, x0 in rs2 every address space.
-    fn sfence_vma(&mut self, i: Insn, next: u64) {
+    fn sfence_vma(&mut self, i: &Insn, next: u64) {
         let va = self.x[i.rs1 as usize];
         let asid = self.x[i.rs2 as usize] as u16;
         let fence = match (i.rs1, i.rs2) {
@@ -186,7 +188,7 @@ impl Hart {
     /// LR/SC and AMOs (unprivileged ch. 8 "A"). The address must be
     /// naturally aligned (misaligned: cause 4 for LR, 6 otherwise); AMOs and
     /// SC are translated and checked as stores.
-    fn atomic(&mut self, i: Insn, addr: u64, src: u64) -> Result<u64, Exception> {
+    fn atomic(&mut self, i: &Insn, addr: u64, src: u64) -> Result<u64, Exception> {
         use Op::*;
         let word = matches!(
             i.op,
@@ -244,7 +246,7 @@ impl Hart {
 
     /// Zicsr: CSRRS/CSRRC with rs1 = x0 (or uimm = 0) do not write, so they
     /// may read read-only CSRs (Zicsr ch. "CSR Instructions").
-    fn zicsr(&mut self, i: Insn, rs1_value: u64) -> Result<u64, Exception> {
+    fn zicsr(&mut self, i: &Insn, rs1_value: u64) -> Result<u64, Exception> {
         use Op::*;
         let csr = i.imm as u16;
         let src = match i.op {

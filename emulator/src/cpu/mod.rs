@@ -261,14 +261,19 @@ impl Hart {
     /// The hot loop: fetch, decode (cached), execute.
     #[inline(never)]
     fn run_batch<T: Tracer>(&mut self, tracer: &mut T) {
+        // The decode cache is moved out of the hart for the batch so that
+        // execute can read the decoded instruction in place (a reference
+        // into the cache) while it mutates the hart.
+        let mut icache = std::mem::replace(&mut self.icache, DecodeCache::empty());
         while self.retired < self.batch_end {
-            self.step(tracer);
+            self.step(&mut icache, tracer);
         }
+        self.icache = icache;
     }
 
     /// Execute one instruction, or take the exception it raises.
     #[inline(always)]
-    fn step<T: Tracer>(&mut self, tracer: &mut T) {
+    fn step<T: Tracer>(&mut self, icache: &mut DecodeCache, tracer: &mut T) {
         let pc = self.pc;
         let prv = self.prv;
         let bits = match self.mmu.fetch(pc) {
@@ -280,12 +285,12 @@ impl Hart {
                 return self.take_exception(e);
             }
         };
-        let insn = self.icache.get(pc, bits);
+        let insn = icache.get(pc, bits);
         match self.execute(insn) {
             Ok(()) => {
                 self.retired += 1;
                 if T::ENABLED {
-                    tracer.retired(self, prv, pc, &insn);
+                    tracer.retired(self, prv, pc, insn);
                 }
             }
             Err(e) => {

@@ -1,0 +1,210 @@
+//! The end-of-run statistics: gathered from the machine into one plain
+//! value, printed as a table (`--stats`) or written as JSON
+//! (`--stats-json`). The JSON schema is documented in docs/stats.md; the
+//! names follow the project's statistics vocabulary.
+
+use crate::machine::Machine;
+use crate::mmu::sv39::WalkStats;
+use crate::mmu::tlb::{TlbConfig, TlbStats};
+use crate::stats::CAUSES;
+use std::fmt::Write as _;
+
+/// Version of the JSON layout; bumped when a field changes meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One TLB's shape and counters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlbReport {
+    /// `itlb`, `dtlb` or `tlb` (unified).
+    pub name: &'static str,
+    /// Shape and policy.
+    pub config: TlbConfig,
+    /// Counters.
+    pub stats: TlbStats,
+}
+
+/// Everything `--stats` reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// Retired instructions.
+    pub instret: u64,
+    /// The TLBs (one when unified).
+    pub tlbs: Vec<TlbReport>,
+    /// Page-walk counters.
+    pub walk: WalkStats,
+    /// Exceptions by cause (summed over modes).
+    pub exceptions: [u64; CAUSES],
+    /// Exceptions by mode taken from (U, S, M) and cause.
+    pub exceptions_by_mode: [[u64; CAUSES]; 3],
+    /// Interrupts by number (summed over modes).
+    pub interrupts: [u64; CAUSES],
+}
+
+const MODES: [(&str, usize); 3] = [("U", 0), ("S", 1), ("M", 3)];
+
+/// Exception names (privileged spec table "mcause values").
+pub fn cause_name(cause: usize) -> &'static str {
+    match cause {
+        0 => "instruction address misaligned",
+        1 => "instruction access fault",
+        2 => "illegal instruction",
+        3 => "breakpoint",
+        4 => "load address misaligned",
+        5 => "load access fault",
+        6 => "store/AMO address misaligned",
+        7 => "store/AMO access fault",
+        8 => "ecall from U",
+        9 => "ecall from S",
+        11 => "ecall from M",
+        12 => "instruction page fault",
+        13 => "load page fault",
+        15 => "store/AMO page fault",
+        _ => "reserved",
+    }
+}
+
+impl Report {
+    /// Gather the counters of `m`.
+    pub fn from_machine(m: &Machine) -> Report {
+        let mmu = &m.hart.mmu;
+        let tlbs = if mmu.is_unified() {
+            vec![TlbReport { name: "tlb", config: mmu.dtlb().config(), stats: mmu.dtlb().stats }]
+        } else {
+            vec![
+                TlbReport { name: "itlb", config: mmu.itlb().config(), stats: mmu.itlb().stats },
+                TlbReport { name: "dtlb", config: mmu.dtlb().config(), stats: mmu.dtlb().stats },
+            ]
+        };
+        let s = &m.hart.stats;
+        let mut exceptions = [0; CAUSES];
+        let mut interrupts = [0; CAUSES];
+        let mut exceptions_by_mode = [[0; CAUSES]; 3];
+        for c in 0..CAUSES {
+            exceptions[c] = s.exceptions_with_cause(c);
+            interrupts[c] = s.interrupts.iter().map(|m| m[c]).sum();
+            for (i, (_, prv)) in MODES.iter().enumerate() {
+                exceptions_by_mode[i][c] = s.exceptions[*prv][c];
+            }
+        }
+        Report { instret: m.hart.retired, tlbs, walk: mmu.walk_stats, exceptions, exceptions_by_mode, interrupts }
+    }
+
+    /// Misses per thousand retired instructions.
+    fn mpki(&self, misses: u64) -> f64 {
+        if self.instret == 0 {
+            0.0
+        } else {
+            misses as f64 * 1000.0 / self.instret as f64
+        }
+    }
+
+    /// The readable table printed by `--stats`.
+    pub fn to_table(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(o, "instructions retired   {}", self.instret);
+        let _ = writeln!(
+            o,
+            "\n{:<6} {:>8} {:>12} {:>12} {:>10} {:>8} {:>10} {:>8}",
+            "tlb", "shape", "lookups", "hits", "misses", "MPKI", "evictions", "flushes"
+        );
+        for t in &self.tlbs {
+            let shape = format!("{}x{} {}", t.config.sets, t.config.ways, t.config.policy);
+            let _ = writeln!(
+                o,
+                "{:<6} {:>8} {:>12} {:>12} {:>10} {:>8.3} {:>10} {:>8}",
+                t.name,
+                shape,
+                t.stats.lookups,
+                t.stats.hits,
+                t.stats.misses(),
+                self.mpki(t.stats.misses()),
+                t.stats.evictions,
+                t.stats.total_flushes()
+            );
+        }
+        let w = &self.walk;
+        let per_walk = if w.walks == 0 { 0.0 } else { w.pte_reads as f64 / w.walks as f64 };
+        let _ = writeln!(
+            o,
+            "\npage walks {}  PTE reads {} ({:.2}/walk)  leaves: 4K {} 2M {} 1G {}  faulting walks {}  A/D updates {}",
+            w.walks,
+            w.pte_reads,
+            per_walk,
+            w.walks_by_level[0],
+            w.walks_by_level[1],
+            w.walks_by_level[2],
+            w.walk_faults,
+            w.ad_updates
+        );
+        let pf = |c: usize| self.exceptions[c];
+        let _ = writeln!(o, "page faults: fetch {}  load {}  store/AMO {}", pf(12), pf(13), pf(15));
+        let traps: Vec<usize> = (0..CAUSES).filter(|&c| self.exceptions[c] > 0).collect();
+        if !traps.is_empty() {
+            let _ = writeln!(o, "\n{:<32} {:>10} {:>10} {:>10}", "exceptions by cause, from", "U", "S", "M");
+            for c in traps {
+                let by = |i: usize| self.exceptions_by_mode[i][c];
+                let _ = writeln!(o, "{:<32} {:>10} {:>10} {:>10}", cause_name(c), by(0), by(1), by(2));
+            }
+        }
+        let irqs: Vec<String> =
+            (0..CAUSES).filter(|&c| self.interrupts[c] > 0).map(|c| format!("{c}:{}", self.interrupts[c])).collect();
+        if !irqs.is_empty() {
+            let _ = writeln!(o, "interrupts (number:count) {}", irqs.join(" "));
+        }
+        o
+    }
+
+    /// The same numbers as JSON (schema in docs/stats.md).
+    pub fn to_json(&self) -> String {
+        let mut o = String::new();
+        let _ = write!(o, "{{\"schema\":{SCHEMA_VERSION},\"instret\":{}", self.instret);
+        for t in &self.tlbs {
+            let s = &t.stats;
+            let _ = write!(
+                o,
+                ",\"{}\":{{\"sets\":{},\"ways\":{},\"policy\":\"{}\",\"lookups\":{},\"hits\":{},\"misses\":{},\
+                 \"evictions\":{},\"flushes\":{},\"flushes_by_kind\":{{\"all\":{},\"asid\":{},\"addr\":{},\
+                 \"addr_asid\":{}}},\"entries_flushed\":{}}}",
+                t.name,
+                t.config.sets,
+                t.config.ways,
+                t.config.policy,
+                s.lookups,
+                s.hits,
+                s.misses(),
+                s.evictions,
+                s.total_flushes(),
+                s.flushes[0],
+                s.flushes[1],
+                s.flushes[2],
+                s.flushes[3],
+                s.entries_flushed
+            );
+        }
+        let w = &self.walk;
+        let _ = write!(
+            o,
+            ",\"walks\":{},\"pte_reads\":{},\"walks_by_level\":{{\"0\":{},\"1\":{},\"2\":{}}},\"walk_faults\":{},\
+             \"ad_updates\":{}",
+            w.walks, w.pte_reads, w.walks_by_level[0], w.walks_by_level[1], w.walks_by_level[2], w.walk_faults, w.ad_updates
+        );
+        let _ = write!(
+            o,
+            ",\"page_faults\":{{\"12\":{},\"13\":{},\"15\":{}}}",
+            self.exceptions[12], self.exceptions[13], self.exceptions[15]
+        );
+        let by_cause = |counts: &[u64; CAUSES]| {
+            (0..CAUSES).filter(|&c| counts[c] > 0).map(|c| format!("\"{c}\":{}", counts[c])).collect::<Vec<_>>().join(",")
+        };
+        let _ = write!(o, ",\"traps\":{{\"by_cause\":{{{}}},\"by_mode\":{{", by_cause(&self.exceptions));
+        let modes: Vec<String> = MODES
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| format!("\"{name}\":{{{}}}", by_cause(&self.exceptions_by_mode[i])))
+            .collect();
+        let _ = write!(o, "{}}}}}", modes.join(","));
+        let _ = write!(o, ",\"interrupts\":{{{}}}}}", by_cause(&self.interrupts));
+        o.push('\n');
+        o
+    }
+}
