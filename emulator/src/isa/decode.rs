@@ -336,6 +336,148 @@ mod tests {
         assert_eq!(d(0x0000_2013).op, Op::SLTI);
     }
 
+    /// One encoding of every RV64IMAC + Zicsr + Zifencei + privileged
+    /// instruction, assembled with `riscv64-unknown-elf-as
+    /// -march=rv64imac_zicsr_zifencei` (norvc) and read back with objdump.
+    const EVERY_INSTRUCTION: [(u32, Op); 98] = [
+        (0x12345537, Op::LUI),
+        (0x12345517, Op::AUIPC),
+        (0x008000ef, Op::JAL),
+        (0x004580e7, Op::JALR),
+        (0x00b50463, Op::BEQ),
+        (0x00b51463, Op::BNE),
+        (0x00b54463, Op::BLT),
+        (0x00b55463, Op::BGE),
+        (0x00b56463, Op::BLTU),
+        (0x00b57463, Op::BGEU),
+        (0xffd58503, Op::LB),
+        (0xffd59503, Op::LH),
+        (0xffd5a503, Op::LW),
+        (0xffd5b503, Op::LD),
+        (0xffd5c503, Op::LBU),
+        (0xffd5d503, Op::LHU),
+        (0xffd5e503, Op::LWU),
+        (0xfea58ea3, Op::SB),
+        (0xfea59ea3, Op::SH),
+        (0xfea5aea3, Op::SW),
+        (0xfea5bea3, Op::SD),
+        (0xff958513, Op::ADDI),
+        (0xff95a513, Op::SLTI),
+        (0xff95b513, Op::SLTIU),
+        (0xff95c513, Op::XORI),
+        (0xff95e513, Op::ORI),
+        (0xff95f513, Op::ANDI),
+        (0x02159513, Op::SLLI),
+        (0x0215d513, Op::SRLI),
+        (0x4215d513, Op::SRAI),
+        (0x00c58533, Op::ADD),
+        (0x40c58533, Op::SUB),
+        (0x00c59533, Op::SLL),
+        (0x00c5a533, Op::SLT),
+        (0x00c5b533, Op::SLTU),
+        (0x00c5c533, Op::XOR),
+        (0x00c5d533, Op::SRL),
+        (0x40c5d533, Op::SRA),
+        (0x00c5e533, Op::OR),
+        (0x00c5f533, Op::AND),
+        (0xff95851b, Op::ADDIW),
+        (0x0115951b, Op::SLLIW),
+        (0x0115d51b, Op::SRLIW),
+        (0x4115d51b, Op::SRAIW),
+        (0x00c5853b, Op::ADDW),
+        (0x40c5853b, Op::SUBW),
+        (0x00c5953b, Op::SLLW),
+        (0x00c5d53b, Op::SRLW),
+        (0x40c5d53b, Op::SRAW),
+        (0x0330000f, Op::FENCE),
+        (0x0000100f, Op::FENCE_I),
+        (0x00000073, Op::ECALL),
+        (0x00100073, Op::EBREAK),
+        (0x02c58533, Op::MUL),
+        (0x02c59533, Op::MULH),
+        (0x02c5a533, Op::MULHSU),
+        (0x02c5b533, Op::MULHU),
+        (0x02c5c533, Op::DIV),
+        (0x02c5d533, Op::DIVU),
+        (0x02c5e533, Op::REM),
+        (0x02c5f533, Op::REMU),
+        (0x02c5853b, Op::MULW),
+        (0x02c5c53b, Op::DIVW),
+        (0x02c5d53b, Op::DIVUW),
+        (0x02c5e53b, Op::REMW),
+        (0x02c5f53b, Op::REMUW),
+        (0x1005a52f, Op::LR_W),
+        (0x18c5a52f, Op::SC_W),
+        (0x1005b52f, Op::LR_D),
+        (0x18c5b52f, Op::SC_D),
+        (0x08c5a52f, Op::AMOSWAP_W),
+        (0x00c5a52f, Op::AMOADD_W),
+        (0x20c5a52f, Op::AMOXOR_W),
+        (0x60c5a52f, Op::AMOAND_W),
+        (0x40c5a52f, Op::AMOOR_W),
+        (0x80c5a52f, Op::AMOMIN_W),
+        (0xa0c5a52f, Op::AMOMAX_W),
+        (0xc0c5a52f, Op::AMOMINU_W),
+        (0xe0c5a52f, Op::AMOMAXU_W),
+        (0x0ec5b52f, Op::AMOSWAP_D),
+        (0x00c5b52f, Op::AMOADD_D),
+        (0x20c5b52f, Op::AMOXOR_D),
+        (0x60c5b52f, Op::AMOAND_D),
+        (0x40c5b52f, Op::AMOOR_D),
+        (0x80c5b52f, Op::AMOMIN_D),
+        (0xa0c5b52f, Op::AMOMAX_D),
+        (0xc0c5b52f, Op::AMOMINU_D),
+        (0xe0c5b52f, Op::AMOMAXU_D),
+        (0x34059573, Op::CSRRW),
+        (0x3405a573, Op::CSRRS),
+        (0x3405b573, Op::CSRRC),
+        (0x3402d573, Op::CSRRWI),
+        (0x3402e573, Op::CSRRSI),
+        (0x3402f573, Op::CSRRCI),
+        (0x30200073, Op::MRET),
+        (0x10200073, Op::SRET),
+        (0x10500073, Op::WFI),
+        (0x12b50073, Op::SFENCE_VMA),
+    ];
+
+    #[test]
+    fn every_instruction_decodes_to_its_operation() {
+        for (bits, op) in EVERY_INSTRUCTION {
+            let i = d(bits);
+            assert_eq!(i.op, op, "0x{bits:08x}");
+            assert_eq!((i.len, i.bits), (4, bits));
+        }
+        // Every operation but ILLEGAL appears in the table.
+        let mut seen: Vec<Op> = EVERY_INSTRUCTION.iter().map(|e| e.1).collect();
+        seen.sort_by_key(|o| *o as u8);
+        seen.dedup();
+        assert_eq!(seen.len(), Op::SFENCE_VMA as usize, "one entry per operation");
+    }
+
+    #[test]
+    fn neighbours_of_every_instruction_never_panic() {
+        // Flip each bit of each encoding: the result decodes to something
+        // (often illegal) without panicking, and keeps length 4 or 2.
+        for (bits, _) in EVERY_INSTRUCTION {
+            for b in 0..32 {
+                let i = d(bits ^ (1 << b));
+                assert!(i.len == 4 || i.len == 2);
+            }
+        }
+    }
+
+    #[test]
+    fn every_compressed_encoding_decodes_without_panic() {
+        for bits in 0..=0xffffu32 {
+            let i = d(bits);
+            if bits & 3 == 3 {
+                assert_eq!(i.len, 4);
+            } else {
+                assert_eq!((i.len, i.bits), (2, bits));
+            }
+        }
+    }
+
     #[test]
     fn every_major_opcode_decodes_or_is_illegal() {
         // Exhaustive over the 32 major opcodes x funct3 x a few funct7 values:
