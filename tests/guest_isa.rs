@@ -1,7 +1,7 @@
 //! The project's own ISA tests (guest/tests/*.S, built ELFs committed under
 //! guest/build/tests): each must report pass (exit code 0) through HTIF,
-//! under the default MMU and under unusual TLB shapes (they run in M-mode
-//! and with MPRV off, so the TLB must not change their outcome).
+//! under the default MMU, under a 1x1 random TLB, and (vm.elf, which probes
+//! the A/D mode at run time) with A/D faults instead of hardware updates.
 
 use rvmmu_emulator::mmu::tlb::{Policy, TlbConfig};
 use rvmmu_emulator::{ExitReason, Machine, MachineConfig};
@@ -15,7 +15,7 @@ fn guest_elfs() -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|x| x == "elf"))
         .collect();
     v.sort();
-    assert!(v.len() >= 9, "expected the committed guest test ELFs in {}", dir.display());
+    assert!(v.len() >= 10, "expected the committed guest test ELFs in {}", dir.display());
     v
 }
 
@@ -29,6 +29,17 @@ fn run(path: &Path, config: &MachineConfig) -> ExitReason {
 fn every_guest_isa_test_passes() {
     for elf in guest_elfs() {
         assert_eq!(run(&elf, &MachineConfig::default()), ExitReason::Exited(0), "{}", elf.display());
+    }
+}
+
+#[test]
+fn guest_isa_tests_pass_with_ad_traps_and_a_unified_tlb() {
+    let mut config = MachineConfig::default();
+    config.mmu.ad = rvmmu_emulator::mmu::AdMode::Trap;
+    config.mmu.unified = true;
+    config.mmu.dtlb = TlbConfig { sets: 2, ways: 2, policy: Policy::Plru, seed: 0 };
+    for elf in guest_elfs() {
+        assert_eq!(run(&elf, &config), ExitReason::Exited(0), "{}", elf.display());
     }
 }
 
