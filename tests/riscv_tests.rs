@@ -1,7 +1,7 @@
 //! The official riscv-tests suites, when a build of them is available:
 //! set RISCV_TESTS_DIR to a directory of their ELFs (e.g. rv64ui-p-add).
-//! Every physical-memory (-p) and virtual-memory (-v) test of the integer
-//! suites must pass, the -v ones under every TLB policy, both A/D modes
+//! Every physical-memory (-p) and virtual-memory (-v) test of the rv64
+//! suites (I, M, A, C, F, D, machine and supervisor) must pass, the -v ones under every TLB policy, both A/D modes
 //! and a 1x1 TLB. Without the variable the test says it was skipped.
 
 use rvmmu_emulator::mmu::tlb::{Policy, TlbConfig};
@@ -9,9 +9,9 @@ use rvmmu_emulator::mmu::AdMode;
 use rvmmu_emulator::{ExitReason, Machine, MachineConfig};
 use std::path::{Path, PathBuf};
 
-const SUITES: [&str; 10] = [
-    "rv64ui-p", "rv64um-p", "rv64ua-p", "rv64uc-p", "rv64mi-p", "rv64si-p", "rv64ui-v", "rv64um-v", "rv64ua-v",
-    "rv64uc-v",
+const SUITES: [&str; 14] = [
+    "rv64ui-p", "rv64um-p", "rv64ua-p", "rv64uc-p", "rv64uf-p", "rv64ud-p", "rv64mi-p", "rv64si-p", "rv64ui-v",
+    "rv64um-v", "rv64ua-v", "rv64uc-v", "rv64uf-v", "rv64ud-v",
 ];
 
 fn tests_in(dir: &Path) -> Vec<PathBuf> {

@@ -51,7 +51,9 @@ impl<W: Write> Tracer for CommitLog<W> {
     fn retired(&mut self, hart: &Hart, prv: Privilege, pc: u64, insn: &Insn) {
         let bits = if insn.len == 2 { format!("0x{:04x}", insn.bits) } else { format!("0x{:08x}", insn.bits) };
         let mut line = format!("core   0: {} 0x{:016x} ({})", prv.number(), pc, bits);
-        if writes_rd(insn.op) && insn.rd != 0 {
+        if insn.op.writes_f_register() {
+            line += &format!(" f{:<2} 0x{:016x}", insn.rd, hart.f[insn.rd as usize]);
+        } else if writes_rd(insn.op) && insn.rd != 0 {
             line += &format!(" x{:<2} 0x{:016x}", insn.rd, hart.x[insn.rd as usize]);
         }
         let _ = writeln!(self.out, "{line} ; {}", disassemble(insn, pc));

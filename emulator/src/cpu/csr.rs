@@ -39,6 +39,9 @@ pub mod mstatus {
 /// CSR numbers used by name elsewhere.
 #[allow(missing_docs)]
 pub mod addr {
+    pub const FFLAGS: u16 = 0x001;
+    pub const FRM: u16 = 0x002;
+    pub const FCSR: u16 = 0x003;
     pub const SSTATUS: u16 = 0x100;
     pub const SIE: u16 = 0x104;
     pub const STVEC: u16 = 0x105;
@@ -83,8 +86,9 @@ pub mod addr {
     pub const MCONFIGPTR: u16 = 0xf15;
 }
 
-/// misa: MXL = 2 (64-bit) and the extensions A, C, I, M, S, U.
-pub const MISA_VALUE: u64 = (2 << 62) | (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20);
+/// misa: MXL = 2 (64-bit) and the extensions A, C, D, F, I, M, S, U.
+pub const MISA_VALUE: u64 =
+    (2 << 62) | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20);
 
 /// Exceptions that medeleg can delegate (all but ecall from M and the
 /// reserved causes).
@@ -197,6 +201,11 @@ impl Hart {
         let c = &self.csr;
         let illegal = Exception::illegal(bits);
         Ok(match csr {
+            // The FP CSRs do not exist while mstatus.FS is Off.
+            FFLAGS | FRM | FCSR if c.mstatus & mstatus::FS == 0 => return Err(illegal),
+            FFLAGS => self.fflags as u64,
+            FRM => self.frm as u64,
+            FCSR => ((self.frm as u64) << 5) | self.fflags as u64,
             SSTATUS => with_sd(c.mstatus) & mstatus::SSTATUS_VISIBLE,
             SIE => c.mie & c.mideleg,
             STVEC => c.stvec,
@@ -269,6 +278,18 @@ impl Hart {
         use addr::*;
         let c = &mut self.csr;
         match csr {
+            FFLAGS | FRM | FCSR => {
+                // Writing fcsr dirties the FP state (3.1.6.6).
+                c.mstatus |= mstatus::FS;
+                match csr {
+                    FFLAGS => self.fflags = (v & 0x1f) as u8,
+                    FRM => self.frm = (v & 7) as u8,
+                    _ => {
+                        self.fflags = (v & 0x1f) as u8;
+                        self.frm = ((v >> 5) & 7) as u8;
+                    }
+                }
+            }
             SSTATUS => {
                 c.mstatus = (c.mstatus & !mstatus::SSTATUS_WRITABLE) | (v & mstatus::SSTATUS_WRITABLE);
                 self.context_changed();

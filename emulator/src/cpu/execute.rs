@@ -128,6 +128,7 @@ impl Hart {
             EBREAK => return Err(Exception::new(Cause::Breakpoint, pc)),
             MRET | SRET | WFI | SFENCE_VMA => return self.privileged(i, next),
             ILLEGAL => return Err(Exception::illegal(i.bits)),
+            _ => return self.execute_fp(i),
         };
         self.x[(i.rd & 31) as usize] = value;
         self.x[0] = 0;
@@ -158,7 +159,7 @@ impl Hart {
     /// A store may have asked the machine to act (HTIF, power-off): end the
     /// batch after this instruction.
     #[inline(always)]
-    fn after_store(&mut self) {
+    pub(super) fn after_store(&mut self) {
         if self.mmu.bus.attention {
             self.batch_end = 0;
         }

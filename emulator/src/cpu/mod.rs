@@ -3,6 +3,7 @@
 
 pub mod csr;
 mod execute;
+mod fpu;
 mod icache;
 pub mod trap;
 
@@ -86,6 +87,12 @@ impl Tracer for NoTrace {
 pub struct Hart {
     /// Integer registers; x0 is kept at zero.
     pub x: [u64; 32],
+    /// Floating-point registers (single-precision values NaN-boxed).
+    pub f: [u64; 32],
+    /// fcsr.fflags: accrued exceptions NV DZ OF UF NX.
+    pub fflags: u8,
+    /// fcsr.frm: dynamic rounding mode.
+    pub frm: u8,
     /// The program counter.
     pub pc: u64,
     /// Current privilege mode.
@@ -117,6 +124,9 @@ impl Hart {
     pub fn new(bus: Bus, mmu: MmuConfig, pc: u64) -> Hart {
         Hart {
             x: [0; 32],
+            f: [0; 32],
+            fflags: 0,
+            frm: 0,
             pc,
             prv: Privilege::Machine,
             csr: Csrs::reset(),

@@ -180,7 +180,7 @@ fn decode32(b: u32) -> Insn {
         },
         0x0b => decode_amo(b),
         0x1c => decode_system(b),
-        _ => illegal,
+        _ => super::decode_fp::decode_fp(b).unwrap_or(illegal),
     }
 }
 

@@ -6,6 +6,7 @@
 //! their 32-bit expansion with `len == 2`, so the executor never sees RVC.
 
 mod decode;
+mod decode_fp;
 mod disasm;
 mod rvc;
 
@@ -60,6 +61,62 @@ define_ops! {
     CSRRWI => "csrrwi", CSRRSI => "csrrsi", CSRRCI => "csrrci",
     // Privileged
     MRET => "mret", SRET => "sret", WFI => "wfi", SFENCE_VMA => "sfence.vma",
+    // RV64F
+    FLW => "flw", FSW => "fsw",
+    FMADD_S => "fmadd.s", FMSUB_S => "fmsub.s", FNMSUB_S => "fnmsub.s", FNMADD_S => "fnmadd.s",
+    FADD_S => "fadd.s", FSUB_S => "fsub.s", FMUL_S => "fmul.s", FDIV_S => "fdiv.s", FSQRT_S => "fsqrt.s",
+    FSGNJ_S => "fsgnj.s", FSGNJN_S => "fsgnjn.s", FSGNJX_S => "fsgnjx.s", FMIN_S => "fmin.s", FMAX_S => "fmax.s",
+    FCVT_W_S => "fcvt.w.s", FCVT_WU_S => "fcvt.wu.s", FCVT_L_S => "fcvt.l.s", FCVT_LU_S => "fcvt.lu.s",
+    FMV_X_W => "fmv.x.w", FEQ_S => "feq.s", FLT_S => "flt.s", FLE_S => "fle.s", FCLASS_S => "fclass.s",
+    FCVT_S_W => "fcvt.s.w", FCVT_S_WU => "fcvt.s.wu", FCVT_S_L => "fcvt.s.l", FCVT_S_LU => "fcvt.s.lu",
+    FMV_W_X => "fmv.w.x",
+    // RV64D
+    FLD => "fld", FSD => "fsd",
+    FMADD_D => "fmadd.d", FMSUB_D => "fmsub.d", FNMSUB_D => "fnmsub.d", FNMADD_D => "fnmadd.d",
+    FADD_D => "fadd.d", FSUB_D => "fsub.d", FMUL_D => "fmul.d", FDIV_D => "fdiv.d", FSQRT_D => "fsqrt.d",
+    FSGNJ_D => "fsgnj.d", FSGNJN_D => "fsgnjn.d", FSGNJX_D => "fsgnjx.d", FMIN_D => "fmin.d", FMAX_D => "fmax.d",
+    FCVT_S_D => "fcvt.s.d", FCVT_D_S => "fcvt.d.s",
+    FCVT_W_D => "fcvt.w.d", FCVT_WU_D => "fcvt.wu.d", FCVT_L_D => "fcvt.l.d", FCVT_LU_D => "fcvt.lu.d",
+    FMV_X_D => "fmv.x.d", FEQ_D => "feq.d", FLT_D => "flt.d", FLE_D => "fle.d", FCLASS_D => "fclass.d",
+    FCVT_D_W => "fcvt.d.w", FCVT_D_WU => "fcvt.d.wu", FCVT_D_L => "fcvt.d.l", FCVT_D_LU => "fcvt.d.lu",
+    FMV_D_X => "fmv.d.x",
+}
+
+impl Op {
+    /// Whether this is an F or D instruction (needs mstatus.FS != Off).
+    #[inline(always)]
+    pub fn is_fp(self) -> bool {
+        self as u8 >= Op::FLW as u8
+    }
+
+    /// Whether this operation writes a floating-point register (rd is an
+    /// f-register) rather than an integer one.
+    pub fn writes_f_register(self) -> bool {
+        use Op::*;
+        self.is_fp()
+            && !matches!(
+                self,
+                FSW | FSD
+                    | FCVT_W_S
+                    | FCVT_WU_S
+                    | FCVT_L_S
+                    | FCVT_LU_S
+                    | FMV_X_W
+                    | FEQ_S
+                    | FLT_S
+                    | FLE_S
+                    | FCLASS_S
+                    | FCVT_W_D
+                    | FCVT_WU_D
+                    | FCVT_L_D
+                    | FCVT_LU_D
+                    | FMV_X_D
+                    | FEQ_D
+                    | FLT_D
+                    | FLE_D
+                    | FCLASS_D
+            )
+    }
 }
 
 /// A decoded instruction: what the executor needs and nothing else.

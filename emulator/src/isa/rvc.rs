@@ -45,9 +45,17 @@ pub fn decode_compressed(b: u32) -> Insn {
             }
             insn(Op::ADDI, rd_p, 2, 0, nzuimm as i32, b)
         }
+        (0, 1) => {
+            let uimm = (bits(b, 12, 10) << 3) | (bits(b, 6, 5) << 6);
+            insn(Op::FLD, rd_p, rs1_p, 0, uimm as i32, b)
+        }
         (0, 2) => {
             let uimm = (bits(b, 12, 10) << 3) | (bit(b, 6) << 2) | (bit(b, 5) << 6);
             insn(Op::LW, rd_p, rs1_p, 0, uimm as i32, b)
+        }
+        (0, 5) => {
+            let uimm = (bits(b, 12, 10) << 3) | (bits(b, 6, 5) << 6);
+            insn(Op::FSD, 0, rs1_p, rd_p, uimm as i32, b)
         }
         (0, 3) => {
             let uimm = (bits(b, 12, 10) << 3) | (bits(b, 6, 5) << 6);
@@ -124,6 +132,14 @@ pub fn decode_compressed(b: u32) -> Insn {
         }
         // ---- Quadrant 2
         (2, 0) => insn(Op::SLLI, rd_full, rd_full, 0, ci_shamt, b),
+        (2, 1) => {
+            let uimm = (bit(b, 12) << 5) | (bits(b, 6, 5) << 3) | (bits(b, 4, 2) << 6);
+            insn(Op::FLD, rd_full, 2, 0, uimm as i32, b)
+        }
+        (2, 5) => {
+            let uimm = (bits(b, 12, 10) << 3) | (bits(b, 9, 7) << 6);
+            insn(Op::FSD, 0, 2, rs2_full, uimm as i32, b)
+        }
         (2, 2) => {
             if rd_full == 0 {
                 return illegal;
@@ -154,8 +170,7 @@ pub fn decode_compressed(b: u32) -> Insn {
             let uimm = (bits(b, 12, 10) << 3) | (bits(b, 9, 7) << 6);
             insn(Op::SD, 0, 2, rs2_full, uimm as i32, b)
         }
-        // c.fld, c.fsd, c.fldsp, c.fsdsp (F/D not implemented: illegal
-        // while misa.D is clear) and the reserved quadrant-0 funct3 = 4.
+        // The reserved quadrant-0 funct3 = 4.
         _ => illegal,
     }
 }
@@ -229,7 +244,9 @@ mod tests {
         assert_eq!(shape(c(0x952e)), (Op::ADD, 10, 10, 11, 0)); // c.add a0,a1
         assert_eq!(shape(c(0xc22a)), (Op::SW, 0, 2, 10, 4)); // c.swsp a0,4(sp)
         assert_eq!(shape(c(0xe42a)), (Op::SD, 0, 2, 10, 8)); // c.sdsp a0,8(sp)
-                                                             // FP forms are illegal without F/D
-        assert_eq!(c(0x2522).op, Op::ILLEGAL); // c.fldsp
+        assert_eq!(shape(c(0x2522)), (Op::FLD, 10, 2, 0, 8)); // c.fldsp fa0,8(sp)
+        assert_eq!(shape(c(0xa42a)), (Op::FSD, 0, 2, 10, 8)); // c.fsdsp fa0,8(sp)
+        assert_eq!(shape(c(0x3de8)), (Op::FLD, 10, 11, 0, 248)); // c.fld fa0,248(a1)
+        assert_eq!(shape(c(0xbde8)), (Op::FSD, 0, 11, 10, 248)); // c.fsd fa0,248(a1)
     }
 }
