@@ -186,7 +186,13 @@ impl Report {
             o,
             ",\"walks\":{},\"pte_reads\":{},\"walks_by_level\":{{\"0\":{},\"1\":{},\"2\":{}}},\"walk_faults\":{},\
              \"ad_updates\":{}",
-            w.walks, w.pte_reads, w.walks_by_level[0], w.walks_by_level[1], w.walks_by_level[2], w.walk_faults, w.ad_updates
+            w.walks,
+            w.pte_reads,
+            w.walks_by_level[0],
+            w.walks_by_level[1],
+            w.walks_by_level[2],
+            w.walk_faults,
+            w.ad_updates
         );
         let _ = write!(
             o,
@@ -194,7 +200,11 @@ impl Report {
             self.exceptions[12], self.exceptions[13], self.exceptions[15]
         );
         let by_cause = |counts: &[u64; CAUSES]| {
-            (0..CAUSES).filter(|&c| counts[c] > 0).map(|c| format!("\"{c}\":{}", counts[c])).collect::<Vec<_>>().join(",")
+            (0..CAUSES)
+                .filter(|&c| counts[c] > 0)
+                .map(|c| format!("\"{c}\":{}", counts[c]))
+                .collect::<Vec<_>>()
+                .join(",")
         };
         let _ = write!(o, ",\"traps\":{{\"by_cause\":{{{}}},\"by_mode\":{{", by_cause(&self.exceptions));
         let modes: Vec<String> = MODES
