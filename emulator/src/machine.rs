@@ -74,7 +74,7 @@ impl Machine {
         })?;
         let program = load_elf(name, bytes, &mut ram)?;
         let mut bus = Bus::new(ram);
-        bus.map(POWER_BASE, 0x1000, Box::new(PowerOff)).map_err(EmuError::Config)?;
+        bus.map(POWER_BASE, 0x1000, None, Box::new(PowerOff)).map_err(EmuError::Config)?;
         let htif = program.tohost.map(|tohost| Htif { tohost, fromhost: program.fromhost });
         if let Some(h) = &htif {
             bus.set_tohost(h.tohost);

@@ -6,7 +6,7 @@ mod ram;
 pub use ram::Ram;
 
 use crate::addr::PhysAddr;
-use crate::devices::{Clint, Device, DeviceContext, PowerRequest};
+use crate::devices::{Clint, Device, DeviceContext, Plic, PowerRequest};
 
 /// Physical base of RAM on QEMU's virt board.
 pub const RAM_BASE: u64 = 0x8000_0000;
@@ -16,10 +16,16 @@ pub const CLINT_BASE: u64 = 0x0200_0000;
 pub const CLINT_SIZE: u64 = 0x1_0000;
 /// Physical base of the SiFive test (power-off) device.
 pub const POWER_BASE: u64 = 0x0010_0000;
+/// Physical base of the PLIC.
+pub const PLIC_BASE: u64 = 0x0c00_0000;
+/// Size of the PLIC window.
+pub const PLIC_SIZE: u64 = 0x60_0000;
 
 struct Mapped {
     base: u64,
     size: u64,
+    /// The PLIC source the device's interrupt line drives, if any.
+    irq: Option<usize>,
     device: Box<dyn Device>,
 }
 
@@ -29,6 +35,8 @@ pub struct Bus {
     pub ram: Ram,
     /// The core-local interruptor.
     pub clint: Clint,
+    /// The platform-level interrupt controller.
+    pub plic: Plic,
     devices: Vec<Mapped>,
     /// Physical address of the HTIF `tohost` word (u64::MAX when absent).
     tohost: u64,
@@ -49,6 +57,7 @@ impl Bus {
         Bus {
             ram,
             clint: Clint::default(),
+            plic: Plic::default(),
             devices: Vec::new(),
             tohost: u64::MAX,
             tohost_written: false,
@@ -58,20 +67,56 @@ impl Bus {
         }
     }
 
-    /// Map `device` at `[base, base + size)`. Fails if the window overlaps
-    /// RAM, the CLINT or another device.
-    pub fn map(&mut self, base: u64, size: u64, device: Box<dyn Device>) -> Result<(), String> {
+    /// Map `device` at `[base, base + size)`, its interrupt line wired to
+    /// PLIC source `irq`. Fails if the window overlaps RAM, the CLINT, the
+    /// PLIC or another device.
+    pub fn map(&mut self, base: u64, size: u64, irq: Option<usize>, device: Box<dyn Device>) -> Result<(), String> {
         let end = base.checked_add(size).ok_or("device window wraps")?;
         let overlaps = |b: u64, s: u64| base < b + s && b < end;
-        if overlaps(self.ram.base(), self.ram.len()) || overlaps(CLINT_BASE, CLINT_SIZE) {
-            return Err(format!("{} at 0x{base:x} overlaps RAM or the CLINT", device.name()));
+        if overlaps(self.ram.base(), self.ram.len())
+            || overlaps(CLINT_BASE, CLINT_SIZE)
+            || overlaps(PLIC_BASE, PLIC_SIZE)
+        {
+            return Err(format!("{} at 0x{base:x} overlaps RAM, the CLINT or the PLIC", device.name()));
         }
         if let Some(m) = self.devices.iter().find(|m| overlaps(m.base, m.size)) {
             return Err(format!("{} at 0x{base:x} overlaps {}", device.name(), m.device.name()));
         }
         let at = self.devices.partition_point(|m| m.base < base);
-        self.devices.insert(at, Mapped { base, size, device });
+        self.devices.insert(at, Mapped { base, size, irq, device });
         Ok(())
+    }
+
+    /// Give every device its between-batches tick and refresh the PLIC's
+    /// view of their interrupt lines.
+    pub fn tick_devices(&mut self) {
+        let mtime = self.clint.mtime(self.time_base);
+        for m in &mut self.devices {
+            let mut ctx = DeviceContext { mtime, power: None, ram: &mut self.ram };
+            m.device.tick(&mut ctx);
+            if let Some(irq) = m.irq {
+                self.plic.set_level(irq, m.device.interrupt_pending());
+            }
+        }
+    }
+
+    /// Whether some device could raise an interrupt without the guest
+    /// touching it (so a hart waiting in WFI is not stuck).
+    pub fn device_can_wake(&self) -> bool {
+        self.devices.iter().any(|m| m.irq.is_some() && m.device.can_wake())
+    }
+
+    /// Make every device's writes durable (disk flush at exit).
+    pub fn shutdown_devices(&mut self) -> std::io::Result<()> {
+        let mut first_error = Ok(());
+        for m in &mut self.devices {
+            if let Err(e) = m.device.shutdown() {
+                if first_error.is_ok() {
+                    first_error = Err(e);
+                }
+            }
+        }
+        first_error
     }
 
     /// Watch stores to the HTIF `tohost` word at `pa`.
@@ -79,10 +124,10 @@ impl Bus {
         self.tohost = pa & !7;
     }
 
-    fn device_at(&mut self, pa: u64) -> Option<&mut Mapped> {
-        let i = self.devices.partition_point(|m| m.base <= pa);
-        let m = self.devices.get_mut(i.checked_sub(1)?)?;
-        (pa - m.base < m.size).then_some(m)
+    fn device_index(&self, pa: u64) -> Option<usize> {
+        let i = self.devices.partition_point(|m| m.base <= pa).checked_sub(1)?;
+        let m = &self.devices[i];
+        (pa - m.base < m.size).then_some(i)
     }
 
     /// Read `size` bytes at `pa`; `None` is an access fault.
@@ -117,10 +162,18 @@ impl Bus {
         if pa.wrapping_sub(CLINT_BASE) < CLINT_SIZE {
             return self.clint.read(pa - CLINT_BASE, size, self.time_base);
         }
-        let mut ctx = DeviceContext { mtime: self.clint.mtime(self.time_base), power: None };
-        let m = self.device_at(pa)?;
-        let offset = pa - m.base;
-        m.device.read(offset, size, &mut ctx)
+        if pa.wrapping_sub(PLIC_BASE) < PLIC_SIZE {
+            return self.plic.read(pa - PLIC_BASE, size);
+        }
+        let i = self.device_index(pa)?;
+        let mtime = self.clint.mtime(self.time_base);
+        let m = &mut self.devices[i];
+        let mut ctx = DeviceContext { mtime, power: None, ram: &mut self.ram };
+        let v = m.device.read(pa - m.base, size, &mut ctx);
+        if let Some(irq) = m.irq {
+            self.plic.set_level(irq, m.device.interrupt_pending());
+        }
+        v
     }
 
     #[cold]
@@ -128,16 +181,25 @@ impl Bus {
         if !pa.is_multiple_of(size as u64) {
             return false;
         }
+        // A device write can change interrupt lines or timers: end the
+        // batch so the hart looks at them before the next instruction.
+        self.attention = true;
         if pa.wrapping_sub(CLINT_BASE) < CLINT_SIZE {
             return self.clint.write(pa - CLINT_BASE, size, value, self.time_base);
         }
-        let mut ctx = DeviceContext { mtime: self.clint.mtime(self.time_base), power: None };
-        let Some(m) = self.device_at(pa) else { return false };
-        let offset = pa - m.base;
-        let ok = m.device.write(offset, size, value, &mut ctx);
+        if pa.wrapping_sub(PLIC_BASE) < PLIC_SIZE {
+            return self.plic.write(pa - PLIC_BASE, size, value);
+        }
+        let Some(i) = self.device_index(pa) else { return false };
+        let mtime = self.clint.mtime(self.time_base);
+        let m = &mut self.devices[i];
+        let mut ctx = DeviceContext { mtime, power: None, ram: &mut self.ram };
+        let ok = m.device.write(pa - m.base, size, value, &mut ctx);
         if ctx.power.is_some() {
             self.power_request = ctx.power;
-            self.attention = true;
+        }
+        if let Some(irq) = m.irq {
+            self.plic.set_level(irq, m.device.interrupt_pending());
         }
         ok
     }
@@ -151,9 +213,10 @@ mod tests {
     #[test]
     fn routes_ram_devices_and_faults() {
         let mut bus = Bus::new(Ram::new(RAM_BASE, 0x1000));
-        bus.map(POWER_BASE, 0x1000, Box::new(PowerOff)).unwrap();
-        assert!(bus.map(POWER_BASE + 0x800, 0x1000, Box::new(PowerOff)).is_err());
-        assert!(bus.map(RAM_BASE, 0x10, Box::new(PowerOff)).is_err());
+        bus.map(POWER_BASE, 0x1000, None, Box::new(PowerOff)).unwrap();
+        assert!(bus.map(POWER_BASE + 0x800, 0x1000, None, Box::new(PowerOff)).is_err());
+        assert!(bus.map(RAM_BASE, 0x10, None, Box::new(PowerOff)).is_err());
+        assert!(bus.map(PLIC_BASE + 0x1000, 0x10, None, Box::new(PowerOff)).is_err());
         assert!(bus.write(PhysAddr(RAM_BASE + 8), 8, 42));
         assert_eq!(bus.read(PhysAddr(RAM_BASE + 8), 8), Some(42));
         assert_eq!(bus.read(PhysAddr(0x4000_0000), 4), None, "unmapped");

@@ -52,6 +52,7 @@ pub mod addr {
     pub const SCAUSE: u16 = 0x142;
     pub const STVAL: u16 = 0x143;
     pub const SIP: u16 = 0x144;
+    pub const STIMECMP: u16 = 0x14d;
     pub const SATP: u16 = 0x180;
     pub const MSTATUS: u16 = 0x300;
     pub const MISA: u16 = 0x301;
@@ -104,6 +105,8 @@ const SATP_MODE_BARE: u64 = 0;
 const SATP_MODE_SV39: u64 = 8;
 /// pmpaddr holds bits 55:2 of an address.
 const PMPADDR_MASK: u64 = (1 << 54) - 1;
+/// menvcfg.STCE: Sstc's stimecmp is enabled for S-mode.
+pub const MENVCFG_STCE: u64 = 1 << 63;
 /// Number of implemented PMP entries.
 pub const PMP_ENTRIES: usize = 16;
 
@@ -133,6 +136,7 @@ pub struct Csrs {
     pub scounteren: u64,
     pub senvcfg: u64,
     pub satp: u64,
+    pub stimecmp: u64,
     pub pmpcfg: [u8; PMP_ENTRIES],
     pub pmpaddr: [u64; PMP_ENTRIES],
 }
@@ -216,6 +220,13 @@ impl Hart {
             SCAUSE => c.scause,
             STVAL => c.stval,
             SIP => self.mip() & c.mideleg,
+            // Sstc: S-mode needs menvcfg.STCE and mcounteren.TM.
+            STIMECMP => {
+                if self.prv == Privilege::Supervisor && (!self.sstc_enabled() || c.mcounteren & 2 == 0) {
+                    return Err(illegal);
+                }
+                c.stimecmp
+            }
             SATP => {
                 if self.prv == Privilege::Supervisor && c.mstatus & mstatus::TVM != 0 {
                     return Err(illegal);
@@ -276,6 +287,7 @@ impl Hart {
     /// Write CSR `csr` (already checked for privilege and read-only).
     fn csr_write(&mut self, csr: u16, v: u64, bits: u32) -> Result<(), Exception> {
         use addr::*;
+        let sstc = self.sstc_enabled();
         let c = &mut self.csr;
         match csr {
             FFLAGS | FRM | FCSR => {
@@ -311,6 +323,13 @@ impl Hart {
                 c.mip_sw = (c.mip_sw & !m) | (v & m);
                 self.interrupts_may_change();
             }
+            STIMECMP => {
+                if self.prv == Privilege::Supervisor && (!sstc || c.mcounteren & 2 == 0) {
+                    return Err(Exception::illegal(bits));
+                }
+                c.stimecmp = v;
+                self.interrupts_may_change();
+            }
             SATP => {
                 if self.prv == Privilege::Supervisor && c.mstatus & mstatus::TVM != 0 {
                     return Err(Exception::illegal(bits));
@@ -343,7 +362,10 @@ impl Hart {
             }
             MTVEC => c.mtvec = v & !2,
             MCOUNTEREN => c.mcounteren = v & 0xffff_ffff,
-            MENVCFG => c.menvcfg = v & 1,
+            MENVCFG => {
+                c.menvcfg = v & (1 | MENVCFG_STCE);
+                self.interrupts_may_change();
+            }
             MSCRATCH => c.mscratch = v,
             MEPC => c.mepc = v & !1,
             MCAUSE => c.mcause = v,

@@ -116,6 +116,8 @@ pub struct Hart {
     batch_end: u64,
     /// Set by WFI; the run loop waits for an interrupt.
     waiting: bool,
+    /// With `--realtime`, when mtime was 0 on the host clock.
+    realtime_start: Option<std::time::Instant>,
     icache: DecodeCache,
 }
 
@@ -138,6 +140,7 @@ impl Hart {
             cycle_offset: 0,
             batch_end: 0,
             waiting: false,
+            realtime_start: None,
             icache: DecodeCache::default(),
         }
     }
@@ -163,9 +166,25 @@ impl Hart {
         self.retired.wrapping_add(self.idle).wrapping_add(self.cycle_offset)
     }
 
-    /// The time base mtime is derived from, before the CLINT's offset.
+    /// The time base mtime is derived from, before the CLINT's offset:
+    /// retired instructions (plus time asleep) by default, the host clock
+    /// with `--realtime`.
     fn time_base(&self) -> u64 {
-        (self.retired + self.idle) / INSNS_PER_TICK
+        match self.realtime_start {
+            Some(t0) => (t0.elapsed().as_nanos() / 100) as u64,
+            None => (self.retired + self.idle) / INSNS_PER_TICK,
+        }
+    }
+
+    /// Tie mtime to the host clock (10 MHz from now) instead of to retired
+    /// instructions. Runs are then no longer deterministic.
+    pub fn use_realtime_clock(&mut self) {
+        self.realtime_start = Some(std::time::Instant::now());
+    }
+
+    /// Whether Sstc is enabled for S-mode (menvcfg.STCE).
+    pub(crate) fn sstc_enabled(&self) -> bool {
+        self.csr.menvcfg & csr::MENVCFG_STCE != 0
     }
 
     /// mtime as the guest sees it.
@@ -180,8 +199,23 @@ impl Hart {
         if clint.msip {
             mip |= 1 << irq::MSI;
         }
-        if self.mtime() >= clint.mtimecmp {
+        let now = self.mtime();
+        if now >= clint.mtimecmp {
             mip |= 1 << irq::MTI;
+        }
+        // With Sstc, STIP is the stimecmp comparison and not writable.
+        if self.sstc_enabled() {
+            mip &= !(1 << irq::STI);
+            if now >= self.csr.stimecmp {
+                mip |= 1 << irq::STI;
+            }
+        }
+        let plic = &self.mmu.bus.plic;
+        if plic.interrupt(0) {
+            mip |= 1 << irq::MEI;
+        }
+        if plic.interrupt(1) {
+            mip |= 1 << irq::SEI;
         }
         mip
     }
@@ -204,15 +238,29 @@ impl Hart {
         self.batch_end = 0;
     }
 
-    /// The retired count at which mtime reaches mtimecmp (for waking up and
-    /// for ending a batch exactly when the timer fires).
-    fn timer_deadline(&self) -> Option<u64> {
-        let clint = &self.mmu.bus.clint;
+    /// mtime ticks until the earliest timer comparator that has not fired
+    /// yet does (mtimecmp; stimecmp under Sstc); with `enabled_only`, only
+    /// those whose interrupt is enabled in mie.
+    fn ticks_to_next_timer(&self, enabled_only: bool) -> Option<u64> {
         let now = self.mtime();
-        if now >= clint.mtimecmp {
+        let mie = self.csr.mie;
+        let mut compares = [None, None];
+        if !enabled_only || mie & (1 << irq::MTI) != 0 {
+            compares[0] = Some(self.mmu.bus.clint.mtimecmp);
+        }
+        if self.sstc_enabled() && (!enabled_only || mie & (1 << irq::STI) != 0) {
+            compares[1] = Some(self.csr.stimecmp);
+        }
+        compares.into_iter().flatten().filter(|&c| c > now).map(|c| c - now).min()
+    }
+
+    /// The retired count at which the next timer fires, when time follows
+    /// retired instructions (to end a batch exactly then).
+    fn timer_deadline(&self) -> Option<u64> {
+        if self.realtime_start.is_some() {
             return None;
         }
-        let ticks = clint.mtimecmp - now;
+        let ticks = self.ticks_to_next_timer(false)?;
         let into_tick = (self.retired + self.idle) % INSNS_PER_TICK;
         Some(self.retired.saturating_add(ticks.saturating_mul(INSNS_PER_TICK)).saturating_sub(into_tick))
     }
@@ -236,6 +284,7 @@ impl Hart {
                 return StopReason::Power;
             }
             self.mmu.bus.time_base = self.time_base();
+            self.mmu.bus.tick_devices();
             if let Some(i) = self.pending_interrupt() {
                 self.waiting = false;
                 self.take_interrupt(i);
@@ -243,8 +292,17 @@ impl Hart {
             if self.waiting {
                 if self.mip() & self.csr.mie != 0 {
                     self.waiting = false; // WFI wakes on pending-and-enabled, even if masked
-                } else if let Some(deadline) = self.timer_deadline().filter(|_| self.timer_can_wake()) {
-                    self.idle += deadline - self.retired;
+                } else if let Some(ticks) = self.ticks_to_next_timer(true) {
+                    // Sleep until the timer fires: skip the time (default),
+                    // or wait for the host clock (--realtime).
+                    match self.realtime_start {
+                        None => self.idle += ticks * INSNS_PER_TICK - (self.retired + self.idle) % INSNS_PER_TICK,
+                        Some(_) => std::thread::sleep(std::time::Duration::from_nanos((ticks * 100).min(10_000_000))),
+                    }
+                    continue;
+                } else if self.mmu.bus.device_can_wake() {
+                    // Only host input can wake the guest: poll for it.
+                    std::thread::sleep(std::time::Duration::from_millis(1));
                     continue;
                 } else {
                     self.waiting = false;
@@ -261,11 +319,6 @@ impl Hart {
             self.batch_end = end;
             self.run_batch(tracer);
         }
-    }
-
-    /// Whether the machine timer could wake a WFI (enabled in mie).
-    fn timer_can_wake(&self) -> bool {
-        self.csr.mie & (1 << irq::MTI) != 0
     }
 
     /// The hot loop: fetch, decode (cached), execute.

@@ -3,20 +3,27 @@
 //! interrupt lines) through [`DeviceContext`]; none knows about the hart.
 
 mod clint;
+pub mod fdt;
 mod htif;
+mod plic;
 mod power;
 
 pub use clint::Clint;
 pub use htif::{Htif, HtifAction};
+pub use plic::Plic;
 pub use power::{PowerOff, PowerRequest};
 
-/// What a device may observe or signal during one access.
-#[derive(Debug, Default)]
-pub struct DeviceContext {
+use crate::bus::Ram;
+
+/// What a device may observe or signal during one access or tick.
+pub struct DeviceContext<'a> {
     /// The current value of mtime (10 MHz ticks), for timekeeping devices.
     pub mtime: u64,
     /// Set by the power-off device.
     pub power: Option<PowerRequest>,
+    /// Guest RAM, for devices that do DMA (virtio). Every access must be
+    /// bounds-checked (`Ram::offset_of`): a guest address is untrusted.
+    pub ram: &'a mut Ram,
 }
 
 /// A memory-mapped device on the bus. Reads and writes are 1, 2, 4 or 8
@@ -29,4 +36,20 @@ pub trait Device {
     fn read(&mut self, offset: u64, size: u8, ctx: &mut DeviceContext) -> Option<u64>;
     /// Write the low `size` bytes of `value` at `offset`.
     fn write(&mut self, offset: u64, size: u8, value: u64, ctx: &mut DeviceContext) -> bool;
+    /// The level of this device's interrupt line (wired to a PLIC source).
+    fn interrupt_pending(&self) -> bool {
+        false
+    }
+    /// Called between instruction batches (poll host input, timers).
+    fn tick(&mut self, _ctx: &mut DeviceContext) {}
+    /// Whether the device may raise its interrupt later without a guest
+    /// access (e.g. a UART waiting for host input): a guest in WFI is then
+    /// not stuck.
+    fn can_wake(&self) -> bool {
+        false
+    }
+    /// Called when the machine stops: make every write durable.
+    fn shutdown(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

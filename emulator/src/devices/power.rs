@@ -48,7 +48,8 @@ mod tests {
     #[test]
     fn codes() {
         let mut d = PowerOff;
-        let mut ctx = DeviceContext::default();
+        let mut ram = crate::bus::Ram::new(0, 0);
+        let mut ctx = DeviceContext { mtime: 0, power: None, ram: &mut ram };
         d.write(0, 4, 0x1234, &mut ctx);
         assert_eq!(ctx.power, None);
         d.write(0, 4, 0x5555, &mut ctx);

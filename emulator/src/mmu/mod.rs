@@ -264,7 +264,7 @@ impl Mmu {
                     // A clean entry: the walk sets D (or faults) and the
                     // entry is refreshed in place.
                     let fresh = self.walk(va, access, &ctx)?;
-                    self.units[unit].tlb.insert(fresh)
+                    self.units[unit].tlb.refresh(slot, fresh)
                 } else {
                     slot
                 }
@@ -397,3 +397,6 @@ impl Mmu {
 fn crosses_page(va: u64, size: u8) -> bool {
     (va & (PAGE_SIZE - 1)) + size as u64 > PAGE_SIZE
 }
+
+#[cfg(test)]
+mod tests;

@@ -370,6 +370,22 @@ impl Tlb {
         slot
     }
 
+    /// Replace the entry in `slot` with `e`, a re-walk of the page it maps
+    /// (a store finding D clear), without touching the replacement state:
+    /// the lookup that hit already did. Should the page's size have changed
+    /// (a guest that rewrote its PTE without sfence.vma), the entry belongs
+    /// to another set: the old one is dropped and `e` inserted normally.
+    /// Returns the slot now holding `e`.
+    pub fn refresh(&mut self, slot: Slot, e: TlbEntry) -> Slot {
+        if self.entries[slot].level == e.level {
+            self.entries[slot] = TlbEntry { valid: true, ..e };
+            slot
+        } else {
+            self.entries[slot].valid = false;
+            self.insert(e)
+        }
+    }
+
     /// Carry out an sfence.vma; returns how many entries were invalidated.
     pub fn fence(&mut self, fence: Fence) -> u64 {
         let kind = match fence {
