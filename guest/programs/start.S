@@ -1,10 +1,11 @@
 /*
  * start.S - M-mode start-up, trap entry and S-mode entry for the rvmmu
- * demo programs (loop, loop-sv39, tlbdemo).
+ * demo programs (loop, loop-sv39, tlbdemo, fpprint).
  *
  *   _start        entered in M-mode at reset: opens PMP, installs the trap
- *                 vector, zeroes .bss, sets up the M-mode stack and calls
- *                 main() (C, never returns).
+ *                 vector, enables the FPU if built with F/D, zeroes .bss,
+ *                 sets up the M-mode stack and calls main() (C, never
+ *                 returns).
  *   trap_entry    M-mode trap vector: switches to a private trap stack
  *                 (through mscratch), saves the caller-saved registers in
  *                 a struct trap_frame (rt.h) and calls m_trap(frame).
@@ -43,6 +44,17 @@ _start:
 
     li      gp, 0                   /* no gp-relative addressing is used */
     li      tp, 0
+
+#ifdef __riscv_flen
+    /*
+     * Built for F/D (fpprint): turn the FPU on before any C code runs
+     * (mstatus.FS = Initial; with FS = Off every FP instruction is
+     * illegal) and start from fcsr = 0 (round to nearest, no flags).
+     */
+    li      t0, (1 << 13)
+    csrs    mstatus, t0
+    csrw    fcsr, zero
+#endif
 
     /* Zero .bss: 64 bytes per iteration (bounds are 64-byte aligned). */
     la      t0, _bss_start
