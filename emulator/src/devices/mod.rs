@@ -7,11 +7,13 @@ pub mod fdt;
 mod htif;
 mod plic;
 mod power;
+mod uart;
 
 pub use clint::Clint;
 pub use htif::{Htif, HtifAction};
 pub use plic::Plic;
 pub use power::{PowerOff, PowerRequest};
+pub use uart::Uart16550;
 
 use crate::bus::Ram;
 
