@@ -3,6 +3,8 @@
 
 use crate::bus::{Bus, Ram, POWER_BASE, RAM_BASE};
 use crate::cpu::{Hart, StopReason, Tracer};
+use crate::devices::fdt::{build_fdt, fdt_address, BoardDescription};
+use crate::devices::Uart16550;
 use crate::devices::{Htif, HtifAction, PowerOff, PowerRequest};
 use crate::error::EmuError;
 use crate::loader::{load_elf, LoadedElf};
@@ -12,6 +14,26 @@ use std::io::Write;
 /// Default guest RAM size: 128 MiB, as QEMU's virt board.
 pub const DEFAULT_MEM: u64 = 128 << 20;
 
+/// Physical base of the 16550 UART.
+pub const UART_BASE: u64 = 0x1000_0000;
+/// PLIC source of the UART.
+pub const UART_IRQ: usize = 10;
+/// Physical base of the first virtio-mmio transport (then every 0x1000).
+pub const VIRTIO_BASE: u64 = 0x1000_1000;
+/// Number of virtio-mmio transports, as on QEMU virt.
+pub const VIRTIO_TRANSPORTS: usize = 8;
+/// The ISA string of the hart, for the device tree.
+pub const ISA_STRING: &str = "rv64imafdc_zicsr_zifencei_sstc";
+
+/// A disk: a host file behind a virtio-blk device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiskConfig {
+    /// The host file.
+    pub path: String,
+    /// Never write the file.
+    pub read_only: bool,
+}
+
 /// How to build a machine.
 #[derive(Clone, Debug)]
 pub struct MachineConfig {
@@ -19,11 +41,46 @@ pub struct MachineConfig {
     pub mem_size: u64,
     /// TLBs and A/D maintenance.
     pub mmu: MmuConfig,
+    /// Disks, on virtio-mmio transports 0, 1, ... in order.
+    pub disks: Vec<DiskConfig>,
+    /// The device tree's /chosen/bootargs.
+    pub bootargs: Option<String>,
+    /// mtime follows the host clock instead of retired instructions.
+    pub realtime: bool,
+    /// Feed the host's stdin to the UART.
+    pub uart_stdin: bool,
 }
 
 impl Default for MachineConfig {
     fn default() -> Self {
-        MachineConfig { mem_size: DEFAULT_MEM, mmu: MmuConfig::default() }
+        MachineConfig {
+            mem_size: DEFAULT_MEM,
+            mmu: MmuConfig::default(),
+            disks: Vec::new(),
+            bootargs: None,
+            realtime: false,
+            uart_stdin: false,
+        }
+    }
+}
+
+/// Output that goes wherever the machine's console currently points (the
+/// UART and HTIF share it).
+#[derive(Clone)]
+struct SharedConsole(std::sync::Arc<std::sync::Mutex<Box<dyn Write + Send>>>);
+
+impl Write for SharedConsole {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.lock() {
+            Ok(mut w) => w.write(buf),
+            Err(_) => Ok(buf.len()),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.0.lock() {
+            Ok(mut w) => w.flush(),
+            Err(_) => Ok(()),
+        }
     }
 }
 
@@ -51,7 +108,9 @@ pub struct Machine {
     /// The loaded program's facts.
     pub program: LoadedElf,
     htif: Option<Htif>,
-    console: Box<dyn Write>,
+    console: SharedConsole,
+    /// Physical address of the device tree blob (passed in a1).
+    pub fdt_addr: u64,
 }
 
 impl Machine {
@@ -73,8 +132,38 @@ impl Machine {
             EmuError::Config(format!("cannot allocate {} MiB of guest RAM on this host", config.mem_size >> 20))
         })?;
         let program = load_elf(name, bytes, &mut ram)?;
+        let console = SharedConsole(std::sync::Arc::new(std::sync::Mutex::new(Box::new(std::io::stdout()))));
+
+        // The device tree goes where QEMU's virt board puts it, or, if the
+        // program occupies that spot, to the highest page-aligned place
+        // above the program.
+        let board = BoardDescription {
+            ram_base: RAM_BASE,
+            ram_size: config.mem_size,
+            bootargs: config.bootargs.clone(),
+            isa: ISA_STRING.to_string(),
+            virtio_transports: VIRTIO_TRANSPORTS as u32,
+        };
+        let blob = build_fdt(&board).map_err(|e| EmuError::Config(format!("device tree: {e}")))?;
+        let ram_end = RAM_BASE + config.mem_size;
+        let fdt_addr = fdt_address(RAM_BASE, config.mem_size, blob.len() as u64)
+            .filter(|&a| a >= program.image_end)
+            .or_else(|| ram_end.checked_sub(blob.len() as u64).map(|a| a & !0xfff).filter(|&a| a >= program.image_end));
+        let fdt_addr = match fdt_addr.and_then(|a| ram.offset_of(a, blob.len() as u64).map(|off| (a, off))) {
+            Some((addr, off)) => {
+                ram.bytes_mut()[off..off + blob.len()].copy_from_slice(&blob);
+                addr
+            }
+            None => {
+                log::warn!("no room in RAM for the device tree above the program; a1 = 0");
+                0
+            }
+        };
         let mut bus = Bus::new(ram);
         bus.map(POWER_BASE, 0x1000, None, Box::new(PowerOff)).map_err(EmuError::Config)?;
+        let input = config.uart_stdin.then(Uart16550::stdin_channel);
+        bus.map(UART_BASE, 0x100, Some(UART_IRQ), Box::new(Uart16550::new(Box::new(console.clone()), input)))
+            .map_err(EmuError::Config)?;
         let htif = program.tohost.map(|tohost| Htif { tohost, fromhost: program.fromhost });
         if let Some(h) = &htif {
             bus.set_tohost(h.tohost);
@@ -82,13 +171,28 @@ impl Machine {
         config.mmu.itlb.validate().map_err(EmuError::Config)?;
         config.mmu.dtlb.validate().map_err(EmuError::Config)?;
         let mut hart = Hart::new(bus, config.mmu, program.entry);
+        // The boot convention of QEMU's virt board with -bios none.
         hart.x[10] = 0; // a0 = hart id
-        Ok(Machine { hart, program, htif, console: Box::new(std::io::stdout()) })
+        hart.x[11] = fdt_addr; // a1 = device tree
+        if config.realtime {
+            hart.use_realtime_clock();
+        }
+        Ok(Machine { hart, program, htif, console, fdt_addr })
     }
 
-    /// Send the guest's console output (HTIF) to `out` instead of stdout.
-    pub fn set_console(&mut self, out: Box<dyn Write>) {
-        self.console = out;
+    /// Send the guest's console output (UART and HTIF) to `out` instead of
+    /// stdout.
+    pub fn set_console(&mut self, out: Box<dyn Write + Send>) {
+        if let Ok(mut c) = self.console.0.lock() {
+            *c = out;
+        }
+    }
+
+    /// Make every device's writes durable (disks flushed); called when the
+    /// run ends, whatever the reason.
+    pub fn shutdown(&mut self) -> std::io::Result<()> {
+        let _ = self.console.flush();
+        self.hart.mmu.bus.shutdown_devices()
     }
 
     /// Run until the guest exits or `max_insns` instructions have retired.

@@ -4,6 +4,7 @@ use super::mmu_args::MmuArgs;
 use super::size::parse_size;
 use super::{EXIT_INSN_LIMIT, EXIT_RESET, EXIT_STUCK};
 use clap::Args;
+use rvmmu_emulator::machine::{DiskConfig, VIRTIO_TRANSPORTS};
 use rvmmu_emulator::report::Report;
 use rvmmu_emulator::trace::CommitLog;
 use rvmmu_emulator::{ExitReason, Machine, MachineConfig};
@@ -31,6 +32,28 @@ pub struct RunArgs {
     /// Write the statistics as JSON to FILE (schema: docs/stats.md).
     #[arg(long, value_name = "FILE")]
     stats_json: Option<String>,
+    /// A disk backed by a host file, on the next virtio-mmio transport;
+    /// append `,ro` for read-only. Repeatable (up to 8).
+    #[arg(long, value_name = "FILE[,ro]", value_parser = parse_disk)]
+    disk: Vec<DiskConfig>,
+    /// Kernel command line, passed as the device tree's /chosen/bootargs.
+    #[arg(long, value_name = "TEXT")]
+    append: Option<String>,
+    /// Tie mtime to the host clock instead of retired instructions (not
+    /// deterministic).
+    #[arg(long)]
+    realtime: bool,
+}
+
+fn parse_disk(s: &str) -> Result<DiskConfig, String> {
+    let (path, read_only) = match s.strip_suffix(",ro") {
+        Some(p) => (p, true),
+        None => (s, false),
+    };
+    if path.is_empty() {
+        return Err("expected FILE or FILE,ro".into());
+    }
+    Ok(DiskConfig { path: path.to_string(), read_only })
 }
 
 /// Map a guest exit code onto a process exit status without letting a
@@ -44,7 +67,17 @@ fn exit_status(code: u64) -> u8 {
 }
 
 pub fn run(a: RunArgs) -> Result<ExitCode, String> {
-    let config = MachineConfig { mem_size: a.mem, mmu: a.mmu.config()? };
+    if a.disk.len() > VIRTIO_TRANSPORTS {
+        return Err(format!("at most {VIRTIO_TRANSPORTS} disks (one per virtio-mmio transport)"));
+    }
+    let config = MachineConfig {
+        mem_size: a.mem,
+        mmu: a.mmu.config()?,
+        disks: a.disk.clone(),
+        bootargs: a.append.clone(),
+        realtime: a.realtime,
+        uart_stdin: true,
+    };
     let mut m = Machine::from_elf_file(&a.program, &config).map_err(|e| e.to_string())?;
     let reason = if a.trace {
         let stderr = std::io::stderr();
@@ -54,6 +87,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
         m.run(a.max_insns)
     };
     let _ = std::io::stdout().flush();
+    m.shutdown().map_err(|e| format!("flushing devices at exit: {e}"))?;
     if a.stats || a.stats_json.is_some() {
         let report = Report::from_machine(&m);
         if a.stats {

@@ -91,7 +91,7 @@ pub fn test(a: TestArgs) -> Result<ExitCode, String> {
     if files.is_empty() {
         return Err("no ELF files found in the given paths".into());
     }
-    let config = MachineConfig { mem_size: a.mem, mmu: a.mmu.config()? };
+    let config = MachineConfig { mem_size: a.mem, mmu: a.mmu.config()?, ..MachineConfig::default() };
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut outcomes: Vec<Option<Outcome>> = (0..files.len()).map(|_| None).collect();
