@@ -14,6 +14,14 @@ pub enum EmuError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A disk image could not be opened (missing, not permitted, locked).
+    #[error("cannot open disk {path}: {source}")]
+    Disk {
+        /// The file.
+        path: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
     /// The file is not an ELF file at all, or is malformed.
     #[error("{path}: not a valid ELF file: {reason}")]
     NotElf {

@@ -4,6 +4,7 @@
 use crate::bus::{Bus, Ram, POWER_BASE, RAM_BASE};
 use crate::cpu::{Hart, StopReason, Tracer};
 use crate::devices::fdt::{build_fdt, fdt_address, BoardDescription};
+use crate::devices::virtio::{transport_base, transport_irq, BlkStats, BlkStatsHandle, VirtioBlk, VirtioMmio};
 use crate::devices::Uart16550;
 use crate::devices::{Htif, HtifAction, PowerOff, PowerRequest};
 use crate::error::EmuError;
@@ -111,6 +112,7 @@ pub struct Machine {
     console: SharedConsole,
     /// Physical address of the device tree blob (passed in a1).
     pub fdt_addr: u64,
+    disks: Vec<BlkStatsHandle>,
 }
 
 impl Machine {
@@ -164,6 +166,24 @@ impl Machine {
         let input = config.uart_stdin.then(Uart16550::stdin_channel);
         bus.map(UART_BASE, 0x100, Some(UART_IRQ), Box::new(Uart16550::new(Box::new(console.clone()), input)))
             .map_err(EmuError::Config)?;
+        if config.disks.len() > VIRTIO_TRANSPORTS {
+            return Err(EmuError::Config(format!("at most {VIRTIO_TRANSPORTS} disks")));
+        }
+        let mut disks = Vec::new();
+        for i in 0..VIRTIO_TRANSPORTS {
+            let transport = match config.disks.get(i) {
+                Some(d) => {
+                    let disk = VirtioBlk::open(std::path::Path::new(&d.path), d.read_only)
+                        .map_err(|source| EmuError::Disk { path: d.path.clone(), source })?
+                        .with_index(i);
+                    disks.push(disk.stats_handle());
+                    VirtioMmio::blk(disk)
+                }
+                None => VirtioMmio::empty(),
+            };
+            bus.map(transport_base(i), 0x1000, Some(transport_irq(i)), Box::new(transport))
+                .map_err(EmuError::Config)?;
+        }
         let htif = program.tohost.map(|tohost| Htif { tohost, fromhost: program.fromhost });
         if let Some(h) = &htif {
             bus.set_tohost(h.tohost);
@@ -177,7 +197,7 @@ impl Machine {
         if config.realtime {
             hart.use_realtime_clock();
         }
-        Ok(Machine { hart, program, htif, console, fdt_addr })
+        Ok(Machine { hart, program, htif, console, fdt_addr, disks })
     }
 
     /// Send the guest's console output (UART and HTIF) to `out` instead of
@@ -223,6 +243,11 @@ impl Machine {
                 }
             }
         }
+    }
+
+    /// Counters of each disk, in `--disk` order.
+    pub fn disk_stats(&self) -> Vec<BlkStats> {
+        self.disks.iter().map(|d| d.get()).collect()
     }
 
     /// The name of the function containing `addr`, if the ELF says.

@@ -3,6 +3,7 @@
 //! (`--stats-json`). The JSON schema is documented in docs/stats.md; the
 //! names follow the project's statistics vocabulary.
 
+use crate::devices::virtio::BlkStats;
 use crate::machine::Machine;
 use crate::mmu::sv39::WalkStats;
 use crate::mmu::tlb::{TlbConfig, TlbStats};
@@ -38,6 +39,8 @@ pub struct Report {
     pub exceptions_by_mode: [[u64; CAUSES]; 3],
     /// Interrupts by number (summed over modes).
     pub interrupts: [u64; CAUSES],
+    /// Per disk, in `--disk` order.
+    pub disks: Vec<BlkStats>,
 }
 
 const MODES: [(&str, usize); 3] = [("U", 0), ("S", 1), ("M", 3)];
@@ -86,7 +89,15 @@ impl Report {
                 exceptions_by_mode[i][c] = s.exceptions[*prv][c];
             }
         }
-        Report { instret: m.hart.retired, tlbs, walk: mmu.walk_stats, exceptions, exceptions_by_mode, interrupts }
+        Report {
+            instret: m.hart.retired,
+            tlbs,
+            walk: mmu.walk_stats,
+            exceptions,
+            exceptions_by_mode,
+            interrupts,
+            disks: m.disk_stats(),
+        }
     }
 
     /// Misses per thousand retired instructions.
@@ -151,6 +162,13 @@ impl Report {
         if !irqs.is_empty() {
             let _ = writeln!(o, "interrupts (number:count) {}", irqs.join(" "));
         }
+        for (i, d) in self.disks.iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "disk {i}: requests {}  sectors read {}  sectors written {}  flushes {}  errors {}",
+                d.requests, d.sectors_read, d.sectors_written, d.flushes, d.errors
+            );
+        }
         o
     }
 
@@ -213,7 +231,18 @@ impl Report {
             .map(|(i, (name, _))| format!("\"{name}\":{{{}}}", by_cause(&self.exceptions_by_mode[i])))
             .collect();
         let _ = write!(o, "{}}}}}", modes.join(","));
-        let _ = write!(o, ",\"interrupts\":{{{}}}}}", by_cause(&self.interrupts));
+        let _ = write!(o, ",\"interrupts\":{{{}}}", by_cause(&self.interrupts));
+        let disks: Vec<String> = self
+            .disks
+            .iter()
+            .map(|d| {
+                format!(
+                    "{{\"requests\":{},\"sectors_read\":{},\"sectors_written\":{},\"flushes\":{},\"errors\":{}}}",
+                    d.requests, d.sectors_read, d.sectors_written, d.flushes, d.errors
+                )
+            })
+            .collect();
+        let _ = write!(o, ",\"disks\":[{}]}}", disks.join(","));
         o.push('\n');
         o
     }

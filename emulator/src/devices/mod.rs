@@ -8,6 +8,7 @@ mod htif;
 mod plic;
 mod power;
 mod uart;
+pub mod virtio;
 
 pub use clint::Clint;
 pub use htif::{Htif, HtifAction};
