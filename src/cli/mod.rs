@@ -3,6 +3,7 @@
 mod mmu_args;
 mod run;
 mod size;
+mod sweep;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +32,8 @@ enum Command {
     Run(run::RunArgs),
     /// Run riscv-tests style ELFs (files or directories) and report per suite.
     Test(test::TestArgs),
+    /// Run one program under many D-TLB shapes and policies and tabulate the counters.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Run the chosen subcommand.
@@ -38,5 +41,6 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Run(a) => run::run(a),
         Command::Test(a) => test::test(a),
+        Command::Sweep(a) => sweep::sweep(a),
     }
 }
