@@ -16,6 +16,7 @@ pub mod isa;
 pub mod loader;
 pub mod machine;
 pub mod mmu;
+pub mod profile;
 pub mod report;
 pub mod stats;
 pub mod trace;

@@ -4,7 +4,9 @@ use super::mmu_args::MmuArgs;
 use super::size::parse_size;
 use super::{EXIT_INSN_LIMIT, EXIT_RESET, EXIT_STUCK};
 use clap::Args;
+use rvmmu_emulator::cpu::{NoTrace, Tracer};
 use rvmmu_emulator::machine::{DiskConfig, VIRTIO_TRANSPORTS};
+use rvmmu_emulator::profile::{Charges, Profiler};
 use rvmmu_emulator::report::Report;
 use rvmmu_emulator::trace::CommitLog;
 use rvmmu_emulator::{ExitReason, Machine, MachineConfig};
@@ -43,6 +45,97 @@ pub struct RunArgs {
     /// deterministic).
     #[arg(long)]
     realtime: bool,
+    /// Attribute TLB misses and page faults to guest pcs (with ELF symbol
+    /// names) and to virtual pages; printed with --stats, and in the JSON.
+    #[arg(long)]
+    profile: bool,
+    /// Sample the counters every N retired instructions (see --interval-csv).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    interval: Option<u64>,
+    /// Where --interval writes its CSV (one row per interval, counts within it).
+    #[arg(long, value_name = "FILE", default_value = "intervals.csv")]
+    interval_csv: String,
+}
+
+/// Cumulative counters sampled for --interval.
+#[derive(Clone, Copy, Default)]
+struct Sample([u64; 9]);
+
+impl Sample {
+    const HEADER: &'static str =
+        "instret_end,instret,itlb_lookups,itlb_misses,dtlb_lookups,dtlb_misses,walks,page_faults,traps,ad_updates";
+
+    fn take(m: &Machine) -> Sample {
+        let r = Report::from_machine(m);
+        let tlb = |name: &str| r.tlbs.iter().find(|t| t.name == name || t.name == "tlb").map(|t| t.stats);
+        let (i, d) = (tlb("itlb").unwrap_or_default(), tlb("dtlb").unwrap_or_default());
+        let faults = r.exceptions[12] + r.exceptions[13] + r.exceptions[15];
+        let traps: u64 = r.exceptions.iter().sum::<u64>() + r.interrupts.iter().sum::<u64>();
+        Sample([
+            r.instret,
+            i.lookups,
+            i.misses(),
+            d.lookups,
+            d.misses(),
+            r.walk.walks,
+            faults,
+            traps,
+            r.walk.ad_updates,
+        ])
+    }
+}
+
+/// Run to the end, stopping every `--interval` instructions to write a CSV
+/// row of what happened within the interval.
+fn drive<T: Tracer>(m: &mut Machine, a: &RunArgs, tracer: &mut T) -> Result<ExitReason, String> {
+    let limit = a.max_insns.unwrap_or(u64::MAX);
+    let Some(n) = a.interval else { return Ok(m.run_with(a.max_insns, tracer)) };
+    let mut csv = format!("{}\n", Sample::HEADER);
+    let mut prev = Sample::take(m);
+    let reason = loop {
+        let stop = (m.hart.retired / n + 1).saturating_mul(n).min(limit);
+        let reason = m.run_with(Some(stop), tracer);
+        let now = Sample::take(m);
+        let delta: Vec<String> = now.0.iter().zip(prev.0.iter()).map(|(a, b)| (a - b).to_string()).collect();
+        csv += &format!("{},{}\n", now.0[0], delta.join(","));
+        prev = now;
+        if reason != ExitReason::InsnLimit || m.hart.retired >= limit {
+            break reason;
+        }
+    };
+    std::fs::write(&a.interval_csv, csv).map_err(|e| format!("cannot write {}: {e}", a.interval_csv))?;
+    Ok(reason)
+}
+
+/// The --profile tables: top pcs (with symbols) and top pages.
+fn profile_tables(m: &Machine, p: &Profiler) -> String {
+    let mut o = String::from("\ntop guest pcs by TLB misses + page faults\n");
+    o += &format!("{:<18} {:<28} {:>10} {:>10} {:>8}\n", "pc", "function", "I misses", "D misses", "faults");
+    for (pc, c) in Profiler::top(&p.by_pc, 15) {
+        let f = m.symbol_at(pc).unwrap_or("?");
+        o += &format!("0x{pc:016x} {f:<28.28} {:>10} {:>10} {:>8}\n", c.itlb_misses, c.dtlb_misses, c.page_faults);
+    }
+    o += "\ntop virtual pages by TLB misses + page faults\n";
+    o += &format!("{:<18} {:>10} {:>10} {:>8}\n", "page", "I misses", "D misses", "faults");
+    for (page, c) in Profiler::top(&p.by_page, 15) {
+        o += &format!("0x{:016x} {:>10} {:>10} {:>8}\n", page << 12, c.itlb_misses, c.dtlb_misses, c.page_faults);
+    }
+    o
+}
+
+fn profile_json(m: &Machine, p: &Profiler) -> String {
+    let entry = |addr: u64, c: &Charges, name: Option<&str>| {
+        let f = name.map(|n| format!(",\"function\":\"{}\"", n.replace(['"', '\\'], "_"))).unwrap_or_default();
+        format!(
+            "{{\"addr\":{addr},\"itlb_misses\":{},\"dtlb_misses\":{},\"page_faults\":{}{f}}}",
+            c.itlb_misses, c.dtlb_misses, c.page_faults
+        )
+    };
+    let pcs: Vec<String> =
+        Profiler::top(&p.by_pc, usize::MAX).iter().map(|(pc, c)| entry(*pc, c, m.symbol_at(*pc))).collect();
+    let pages: Vec<String> =
+        Profiler::top(&p.by_page, usize::MAX).iter().map(|(pg, c)| entry(pg << 12, c, None)).collect();
+    format!("\"profile\":{{\"pcs\":[{}],\"pages\":[{}]}}", pcs.join(","), pages.join(","))
 }
 
 fn parse_disk(s: &str) -> Result<DiskConfig, String> {
@@ -79,12 +172,18 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
         uart_stdin: true,
     };
     let mut m = Machine::from_elf_file(&a.program, &config).map_err(|e| e.to_string())?;
+    if a.trace && a.profile {
+        return Err("--trace and --profile cannot be combined".into());
+    }
+    let mut profiler = Profiler::default();
     let reason = if a.trace {
         let stderr = std::io::stderr();
         let mut log = CommitLog::new(BufWriter::new(stderr.lock()));
-        m.run_with(a.max_insns, &mut log)
+        drive(&mut m, &a, &mut log)?
+    } else if a.profile {
+        drive(&mut m, &a, &mut profiler)?
     } else {
-        m.run(a.max_insns)
+        drive(&mut m, &a, &mut NoTrace)?
     };
     let _ = std::io::stdout().flush();
     m.shutdown().map_err(|e| format!("flushing devices at exit: {e}"))?;
@@ -92,9 +191,18 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
         let report = Report::from_machine(&m);
         if a.stats {
             eprint!("\n{}", report.to_table());
+            if a.profile {
+                eprint!("{}", profile_tables(&m, &profiler));
+            }
         }
         if let Some(path) = &a.stats_json {
-            std::fs::write(path, report.to_json()).map_err(|e| format!("cannot write {path}: {e}"))?;
+            let mut json = report.to_json();
+            if a.profile {
+                // Insert the profile section before the closing brace.
+                let end = json.trim_end().len() - 1;
+                json.replace_range(end.., &format!(",{}}}\n", profile_json(&m, &profiler)));
+            }
+            std::fs::write(path, json).map_err(|e| format!("cannot write {path}: {e}"))?;
         }
     }
     let status = match reason {

@@ -160,6 +160,9 @@ pub struct Mmu {
     fetch_unit: usize,
     /// Page-walk counters.
     pub walk_stats: WalkStats,
+    /// The virtual address of the latest miss in the instruction and data
+    /// TLB (for `--profile` attribution).
+    pub last_miss_va: [u64; 2],
 }
 
 impl Mmu {
@@ -174,6 +177,7 @@ impl Mmu {
             units: [unit(config.itlb), unit(config.dtlb)],
             fetch_unit: if config.unified { DATA } else { 0 },
             walk_stats: WalkStats::default(),
+            last_miss_va: [0; 2],
         }
     }
 
@@ -185,6 +189,11 @@ impl Mmu {
     /// The data TLB (the unified TLB when there is only one).
     pub fn dtlb(&self) -> &Tlb {
         &self.units[DATA].tlb
+    }
+
+    /// Index into `last_miss_va` of the TLB that fetches use.
+    pub fn fetch_tlb_index(&self) -> usize {
+        self.fetch_unit
     }
 
     /// Whether fetches and data share one TLB.
@@ -270,6 +279,7 @@ impl Mmu {
                 }
             }
             None => {
+                self.last_miss_va[unit] = va;
                 let fresh = self.walk(va, access, &ctx)?;
                 self.units[unit].tlb.insert(fresh)
             }

@@ -531,6 +531,31 @@ mod tests {
         assert_eq!(t.stats.flushes, [1, 1, 1, 2]);
     }
 
+    /// Theory: cycling over K pages, a fully associative LRU TLB of K entries
+    /// misses only on the first touch of each page, and one of K - 1
+    /// entries misses on every access (each page is evicted just before its
+    /// next use).
+    #[test]
+    fn lru_cyclic_working_set_theory() {
+        let cycle = |entries: usize, k: u64, rounds: u64| {
+            let mut t = tlb(1, entries, Policy::Lru);
+            for _ in 0..rounds {
+                for v in 0..k {
+                    if t.lookup(v << 12, 0).is_none() {
+                        t.insert(page(v));
+                    }
+                }
+            }
+            t.stats
+        };
+        let (k, rounds) = (16, 10);
+        let fits = cycle(16, k, rounds);
+        assert_eq!(fits.misses(), k, "only compulsory misses");
+        let short = cycle(15, k, rounds);
+        assert_eq!(short.misses(), k * rounds, "a miss on every access");
+        assert_eq!(short.lookups, k * rounds);
+    }
+
     #[test]
     fn geometry_parsing() {
         assert!(TlbConfig::parse_geometry("16x4", Policy::Lru, 0).is_ok());
