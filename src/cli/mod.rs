@@ -1,5 +1,6 @@
 //! Argument parsing and the subcommands. No emulation logic lives here.
 
+mod demo;
 mod mmu_args;
 mod run;
 mod size;
@@ -34,6 +35,9 @@ enum Command {
     Test(test::TestArgs),
     /// Run one program under many D-TLB shapes and policies and tabulate the counters.
     Sweep(sweep::SweepArgs),
+    /// The demo on the bundled guests: TLB costs of access patterns, and a
+    /// small kernel demand-paging and swapping a user program.
+    Demo(demo::DemoArgs),
 }
 
 /// Run the chosen subcommand.
@@ -42,5 +46,6 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, String> {
         Command::Run(a) => run::run(a),
         Command::Test(a) => test::test(a),
         Command::Sweep(a) => sweep::sweep(a),
+        Command::Demo(a) => demo::demo(a),
     }
 }
