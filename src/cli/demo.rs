@@ -4,8 +4,9 @@
 //! 2. the guest kernel running `sort` in U-mode with few physical frames,
 //!    so it demand-pages, evicts and swaps to a scratch disk.
 
+use super::user::{boot_user_program, UserRun};
 use clap::Args;
-use rvmmu_emulator::machine::DiskConfig;
+use rvmmu_emulator::mmu::MmuConfig;
 use rvmmu_emulator::report::Report;
 use rvmmu_emulator::{ExitReason, Machine, MachineConfig};
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use std::process::ExitCode;
 #[derive(Args, Debug)]
 pub struct DemoArgs {
     /// Where the bundled guests are (the repository's guest/build).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/guest/build"))]
+    #[arg(long, default_value = super::user::GUESTS)]
     guests: PathBuf,
     /// User frames the guest kernel may use (fewer means more swapping).
     #[arg(long, default_value_t = 16)]
@@ -50,27 +51,29 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode, String> {
         &MachineConfig::default(),
     )?;
 
-    // A scratch swap disk for the kernel, removed afterwards.
-    let swap = std::env::temp_dir().join(format!("rvmmu-demo-swap-{}.img", std::process::id()));
-    std::fs::File::create(&swap)
-        .and_then(|f| f.set_len(4 << 20))
-        .map_err(|e| format!("cannot create {}: {e}", swap.display()))?;
-    let program = a.guests.join("user/sort.elf");
-    let config = MachineConfig {
-        disks: vec![
-            DiskConfig { path: program.to_string_lossy().into(), read_only: true },
-            DiskConfig { path: swap.to_string_lossy().into(), read_only: false },
-        ],
-        bootargs: Some(format!("frames={} policy={}", a.frames, a.policy)),
-        ..MachineConfig::default()
-    };
     let title = format!(
         "the guest kernel runs `sort` (96 pages of data) in U-mode with {} frames, {} replacement, swap on disk 1",
         a.frames, a.policy
     );
-    let result = run(&title, &a.guests.join("kernel/kernel.elf"), &config);
-    let _ = std::fs::remove_file(&swap);
-    result?;
+    println!("\n=== {title}");
+    println!("--- guest output");
+    let (reason, report) = boot_user_program(&UserRun {
+        kernel: &a.guests.join("kernel/kernel.elf"),
+        program: &a.guests.join("user/sort.elf"),
+        frames: Some(a.frames),
+        policy: &a.policy,
+        seed: 1,
+        swap: None,
+        swap_size: 4 << 20,
+        mem: 128 << 20,
+        mmu: MmuConfig::default(),
+        max_insns: 2_000_000_000,
+    })?;
+    println!("--- rvmmu statistics ({reason:?})");
+    print!("{}", report.to_table());
+    if reason != ExitReason::Exited(0) {
+        return Err(format!("the guest kernel ended with {reason:?}"));
+    }
     println!("\nTry: rvmmu sweep {} --dtlb 4x1,16x4,64x8 --tlb-policy lru,fifo", tlbdemo.display());
     Ok(ExitCode::SUCCESS)
 }

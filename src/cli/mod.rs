@@ -1,11 +1,13 @@
 //! Argument parsing and the subcommands. No emulation logic lives here.
 
 mod demo;
+mod dtb;
 mod mmu_args;
 mod run;
 mod size;
 mod sweep;
 mod test;
+mod user;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -38,6 +40,10 @@ enum Command {
     /// The demo on the bundled guests: TLB costs of access patterns, and a
     /// small kernel demand-paging and swapping a user program.
     Demo(demo::DemoArgs),
+    /// Boot the bundled guest kernel with a user program (disk 0) and a swap disk (disk 1).
+    User(user::UserArgs),
+    /// Write the board's device tree blob (check it with `dtc -I dtb`).
+    Dtb(dtb::DtbArgs),
 }
 
 /// Run the chosen subcommand.
@@ -47,5 +53,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, String> {
         Command::Test(a) => test::test(a),
         Command::Sweep(a) => sweep::sweep(a),
         Command::Demo(a) => demo::demo(a),
+        Command::User(a) => user::user(a),
+        Command::Dtb(a) => dtb::dtb(a),
     }
 }

@@ -61,6 +61,7 @@ pub fn build_fdt(b: &BoardDescription) -> FdtWriterResult<Vec<u8>> {
     fdt.property_string("riscv,isa", &b.isa)?;
     fdt.property_string("mmu-type", "riscv,sv39")?;
     let intc = fdt.begin_node("interrupt-controller")?;
+    fdt.property_u32("#address-cells", 0)?;
     fdt.property_u32("#interrupt-cells", 1)?;
     fdt.property_null("interrupt-controller")?;
     fdt.property_string("compatible", "riscv,cpu-intc")?;
