@@ -356,6 +356,21 @@ fn endless_guest_stops_at_max_insns() {
 }
 
 #[test]
+fn endless_guest_stops_at_wall_clock_timeout() {
+    let f = TempPath::file("endless_guest_stops_at_wall_clock_timeout", &ElfSpec::default().build());
+    let r = rvmmu(&["run", "--timeout", "0.2", f.as_str()]);
+    r.assert_no_panic();
+    r.check(r.status == Some(123), "expected exit status 123");
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    r.check(lines.len() == 1 && lines[0].contains("--timeout"), "expected one line naming --timeout");
+    r.check(lines[0].contains("0x80000000"), "expected the pc in the message");
+    let r = rvmmu(&["run", "--timeout=-1", f.as_str()]);
+    r.assert_no_panic();
+    r.check(r.status == Some(EXIT_HOST_ERROR), "a negative timeout is a host error");
+    r.check(r.stderr.contains("--timeout"), "the message names the flag");
+}
+
+#[test]
 fn test_command_reports_endless_guest() {
     // `rvmmu test` gives each program its own limit and counts it as failed.
     let d = TempPath::dir("test_command_reports_endless_guest");

@@ -100,6 +100,8 @@ pub enum ExitReason {
     },
     /// The guest asked for a reset.
     Reset,
+    /// The wall-clock limit (`--timeout`) passed first.
+    Timeout,
 }
 
 /// A hart, its bus and devices, and the loaded program.
@@ -227,6 +229,7 @@ impl Machine {
             match self.hart.run_with(limit, tracer) {
                 StopReason::InsnLimit => return ExitReason::InsnLimit,
                 StopReason::Stuck => return ExitReason::Stuck { pc: self.hart.pc },
+                StopReason::Timeout => return ExitReason::Timeout,
                 StopReason::Power => {
                     return match self.hart.bus().power_request.take() {
                         Some(PowerRequest::Off(code)) => ExitReason::Exited(code as u64),

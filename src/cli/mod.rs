@@ -20,6 +20,8 @@ pub const EXIT_INSN_LIMIT: u8 = 124;
 pub const EXIT_STUCK: u8 = 125;
 /// Exit status when the guest asks for a reset.
 pub const EXIT_RESET: u8 = 126;
+/// Exit status when the wall-clock `--timeout` passes.
+pub const EXIT_TIMEOUT: u8 = 123;
 
 /// An instruction-level RISC-V RV64 emulator centred on virtual memory.
 #[derive(Parser, Debug)]

@@ -2,7 +2,7 @@
 
 use super::mmu_args::MmuArgs;
 use super::size::parse_size;
-use super::{EXIT_INSN_LIMIT, EXIT_RESET, EXIT_STUCK};
+use super::{EXIT_INSN_LIMIT, EXIT_RESET, EXIT_STUCK, EXIT_TIMEOUT};
 use clap::Args;
 use rvmmu_emulator::cpu::{NoTrace, Tracer};
 use rvmmu_emulator::machine::{DiskConfig, VIRTIO_TRANSPORTS};
@@ -25,6 +25,9 @@ pub struct RunArgs {
     /// Stop after this many retired instructions.
     #[arg(long)]
     max_insns: Option<u64>,
+    /// Stop after this many seconds of wall-clock time.
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<f64>,
     /// Print one line per retired instruction (Spike --log-commits format).
     #[arg(long)]
     trace: bool,
@@ -172,6 +175,11 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
         uart_stdin: true,
     };
     let mut m = Machine::from_elf_file(&a.program, &config).map_err(|e| e.to_string())?;
+    if let Some(t) = a.timeout {
+        let d = std::time::Duration::try_from_secs_f64(t)
+            .map_err(|_| format!("--timeout {t}: expected a non-negative number of seconds"))?;
+        m.hart.wall_deadline = Some(std::time::Instant::now() + d);
+    }
     if a.trace && a.profile {
         return Err("--trace and --profile cannot be combined".into());
     }
@@ -223,6 +231,15 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
         ExitReason::Reset => {
             eprintln!("rvmmu: stopped: the guest asked for a reset");
             EXIT_RESET
+        }
+        ExitReason::Timeout => {
+            eprintln!(
+                "rvmmu: stopped: --timeout of {} s passed after {} instructions, at pc 0x{:x}",
+                a.timeout.unwrap_or(0.0),
+                m.hart.retired,
+                m.hart.pc
+            );
+            EXIT_TIMEOUT
         }
     };
     Ok(ExitCode::from(status))

@@ -72,6 +72,7 @@ fn run_one(program: &[u8], a: &SweepArgs, mmu: MmuConfig) -> Result<(Report, Str
         ExitReason::InsnLimit => "insn limit".into(),
         ExitReason::Stuck { .. } => "stuck".into(),
         ExitReason::Reset => "reset".into(),
+        ExitReason::Timeout => "timeout".into(),
     };
     Ok((Report::from_machine(&m), ending))
 }

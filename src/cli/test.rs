@@ -80,6 +80,7 @@ fn run_one(path: &Path, config: &MachineConfig, max_insns: u64) -> Result<(), St
         ExitReason::InsnLimit => Err(format!("no result after {max_insns} instructions (pc 0x{:x})", m.hart.pc)),
         ExitReason::Stuck { pc } => Err(format!("stuck in wfi at 0x{pc:x}")),
         ExitReason::Reset => Err("the guest asked for a reset".into()),
+        ExitReason::Timeout => Err("wall-clock timeout".into()),
     }
 }
 

@@ -133,5 +133,6 @@ pub fn user(a: UserArgs) -> Result<ExitCode, String> {
         ExitReason::InsnLimit => ExitCode::from(super::EXIT_INSN_LIMIT),
         ExitReason::Stuck { .. } => ExitCode::from(super::EXIT_STUCK),
         ExitReason::Reset => ExitCode::from(super::EXIT_RESET),
+        ExitReason::Timeout => ExitCode::from(super::EXIT_TIMEOUT),
     })
 }

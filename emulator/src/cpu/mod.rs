@@ -61,6 +61,8 @@ pub enum StopReason {
     Power,
     /// WFI with no interrupt enabled that could ever wake the hart.
     Stuck,
+    /// The wall-clock deadline passed.
+    Timeout,
 }
 
 /// Observes execution instruction by instruction (for `--trace`).
@@ -118,6 +120,9 @@ pub struct Hart {
     waiting: bool,
     /// With `--realtime`, when mtime was 0 on the host clock.
     realtime_start: Option<std::time::Instant>,
+    /// Stop when the host clock passes this (`--timeout`); checked
+    /// between batches.
+    pub wall_deadline: Option<std::time::Instant>,
     icache: DecodeCache,
 }
 
@@ -141,6 +146,7 @@ impl Hart {
             batch_end: 0,
             waiting: false,
             realtime_start: None,
+            wall_deadline: None,
             icache: DecodeCache::default(),
         }
     }
@@ -282,6 +288,9 @@ impl Hart {
             }
             if self.mmu.bus.power_request.is_some() {
                 return StopReason::Power;
+            }
+            if self.wall_deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                return StopReason::Timeout;
             }
             self.mmu.bus.time_base = self.time_base();
             self.mmu.bus.tick_devices();
