@@ -13,6 +13,47 @@ use std::fmt::Write as _;
 /// Version of the JSON layout; bumped when a field changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Latencies of the translation cost model, in cycles (docs/stats.md).
+/// The model charges one cycle per retired instruction, `tlb_hit` per TLB
+/// lookup that hits, `pte_read` per PTE the walker reads, and `trap` per
+/// page fault taken (the handler's own instructions are already counted as
+/// instructions).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CostModel {
+    /// Cycles a TLB hit adds.
+    pub tlb_hit: f64,
+    /// Cycles per PTE read by the walker (a memory access).
+    pub pte_read: f64,
+    /// Cycles of trap entry and return per page fault.
+    pub trap: f64,
+}
+
+impl Default for CostModel {
+    fn default() -> Self {
+        CostModel { tlb_hit: 0.0, pte_read: 30.0, trap: 40.0 }
+    }
+}
+
+/// What the cost model estimates for a run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CostEstimate {
+    /// Cycles spent translating (hits, walks, page-fault traps).
+    pub translation: f64,
+    /// Translation plus one cycle per instruction.
+    pub total: f64,
+}
+
+impl CostEstimate {
+    /// Translation's share of the total, 0..=1.
+    pub fn share(&self) -> f64 {
+        if self.total == 0.0 {
+            0.0
+        } else {
+            self.translation / self.total
+        }
+    }
+}
+
 /// One TLB's shape and counters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TlbReport {
@@ -100,6 +141,15 @@ impl Report {
         }
     }
 
+    /// The estimated cost of translation under `model`.
+    pub fn cost(&self, model: &CostModel) -> CostEstimate {
+        let hits: u64 = self.tlbs.iter().map(|t| t.stats.hits).sum();
+        let faults = self.exceptions[12] + self.exceptions[13] + self.exceptions[15];
+        let translation =
+            hits as f64 * model.tlb_hit + self.walk.pte_reads as f64 * model.pte_read + faults as f64 * model.trap;
+        CostEstimate { translation, total: self.instret as f64 + translation }
+    }
+
     /// Misses per thousand retired instructions.
     fn mpki(&self, misses: u64) -> f64 {
         if self.instret == 0 {
@@ -109,10 +159,27 @@ impl Report {
         }
     }
 
-    /// The readable table printed by `--stats`.
+    /// The readable table printed by `--stats`, with the default cost model.
     pub fn to_table(&self) -> String {
+        self.to_table_with(&CostModel::default())
+    }
+
+    /// The readable table, with translation cost estimated by `model`.
+    pub fn to_table_with(&self, model: &CostModel) -> String {
         let mut o = String::new();
         let _ = writeln!(o, "instructions retired   {}", self.instret);
+        let c = self.cost(model);
+        let _ = writeln!(
+            o,
+            "estimated translation cost {:.0} of {:.0} cycles ({:.1}%)  [model: hit {} + PTE read {} + fault trap {} \
+             cycles, 1 cycle/instruction]",
+            c.translation,
+            c.total,
+            100.0 * c.share(),
+            model.tlb_hit,
+            model.pte_read,
+            model.trap
+        );
         let _ = writeln!(
             o,
             "\n{:<6} {:>8} {:>12} {:>12} {:>10} {:>8} {:>10} {:>8}",
@@ -245,5 +312,35 @@ impl Report {
         let _ = write!(o, ",\"disks\":[{}]}}", disks.join(","));
         o.push('\n');
         o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mmu::tlb::Policy;
+
+    #[test]
+    fn cost_model_arithmetic() {
+        let config = TlbConfig { sets: 1, ways: 1, policy: Policy::Lru, seed: 0 };
+        let stats = TlbStats { lookups: 1000, hits: 900, ..TlbStats::default() };
+        let mut exceptions = [0; CAUSES];
+        exceptions[13] = 2;
+        exceptions[15] = 3;
+        exceptions[8] = 7; // ecalls are not page faults
+        let r = Report {
+            instret: 10_000,
+            tlbs: vec![TlbReport { name: "dtlb", config, stats }],
+            walk: WalkStats { walks: 100, pte_reads: 300, ..WalkStats::default() },
+            exceptions,
+            exceptions_by_mode: [[0; CAUSES]; 3],
+            interrupts: [0; CAUSES],
+            disks: Vec::new(),
+        };
+        let c = r.cost(&CostModel { tlb_hit: 1.0, pte_read: 30.0, trap: 40.0 });
+        assert_eq!(c.translation, 900.0 + 300.0 * 30.0 + 5.0 * 40.0);
+        assert_eq!(c.total, 10_000.0 + c.translation);
+        assert!((c.share() - c.translation / c.total).abs() < 1e-12);
+        assert!(r.to_table().contains("estimated translation cost"));
     }
 }

@@ -7,7 +7,7 @@ use clap::Args;
 use rvmmu_emulator::cpu::{NoTrace, Tracer};
 use rvmmu_emulator::machine::{DiskConfig, VIRTIO_TRANSPORTS};
 use rvmmu_emulator::profile::{Charges, Profiler};
-use rvmmu_emulator::report::Report;
+use rvmmu_emulator::report::{CostModel, Report};
 use rvmmu_emulator::trace::CommitLog;
 use rvmmu_emulator::{ExitReason, Machine, MachineConfig};
 use std::io::{BufWriter, Write};
@@ -55,6 +55,15 @@ pub struct RunArgs {
     /// Sample the counters every N retired instructions (see --interval-csv).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     interval: Option<u64>,
+    /// Cost model: cycles per TLB hit (see docs/stats.md).
+    #[arg(long, default_value_t = CostModel::default().tlb_hit)]
+    cost_tlb_hit: f64,
+    /// Cost model: cycles per PTE read by the page walker.
+    #[arg(long, default_value_t = CostModel::default().pte_read)]
+    cost_pte_read: f64,
+    /// Cost model: cycles of trap entry/return per page fault.
+    #[arg(long, default_value_t = CostModel::default().trap)]
+    cost_trap: f64,
     /// Where --interval writes its CSV (one row per interval, counts within it).
     #[arg(long, value_name = "FILE", default_value = "intervals.csv")]
     interval_csv: String,
@@ -198,7 +207,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
     if a.stats || a.stats_json.is_some() {
         let report = Report::from_machine(&m);
         if a.stats {
-            eprint!("\n{}", report.to_table());
+            let model = CostModel { tlb_hit: a.cost_tlb_hit, pte_read: a.cost_pte_read, trap: a.cost_trap };
+            eprint!("\n{}", report.to_table_with(&model));
             if a.profile {
                 eprint!("{}", profile_tables(&m, &profiler));
             }

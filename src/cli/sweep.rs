@@ -7,7 +7,7 @@ use super::size::parse_size;
 use clap::Args;
 use rvmmu_emulator::mmu::tlb::{Policy, TlbConfig};
 use rvmmu_emulator::mmu::{AdMode, MmuConfig};
-use rvmmu_emulator::report::Report;
+use rvmmu_emulator::report::{CostModel, Report};
 use rvmmu_emulator::{ExitReason, Machine, MachineConfig};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -120,11 +120,14 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, String> {
         .map(|r| r.unwrap_or_else(|| Err("not run".into())))
         .collect::<Result<_, _>>()?;
     let mut table = String::new();
-    let mut csv = String::from("policy,sets,ways,entries,instret,dtlb_lookups,dtlb_misses,dtlb_mpki,dtlb_evictions,walks,pte_reads,itlb_misses,ending\n");
+    let mut csv = String::from(
+        "policy,sets,ways,entries,instret,dtlb_lookups,dtlb_misses,dtlb_mpki,dtlb_evictions,walks,pte_reads,itlb_misses,\
+         ending,translation_cycles,translation_share\n",
+    );
     let _ = writeln!(
         table,
-        "{:<7} {:>7} {:>8} {:>12} {:>12} {:>10} {:>10} {:>12} {:>10}",
-        "policy", "shape", "entries", "instret", "D lookups", "D misses", "D MPKI", "walks", "ending"
+        "{:<7} {:>7} {:>8} {:>12} {:>12} {:>10} {:>10} {:>12} {:>8} {:>10}",
+        "policy", "shape", "entries", "instret", "D lookups", "D misses", "D MPKI", "walks", "xlat %", "ending"
     );
     for r in &rows {
         let rep = &r.report;
@@ -133,9 +136,10 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, String> {
         let mpki = if rep.instret == 0 { 0.0 } else { d.misses() as f64 * 1000.0 / rep.instret as f64 };
         let shape = format!("{}x{}", r.dtlb.sets, r.dtlb.ways);
         let entries = r.dtlb.sets * r.dtlb.ways;
+        let cost = rep.cost(&CostModel::default());
         let _ = writeln!(
             table,
-            "{:<7} {:>7} {:>8} {:>12} {:>12} {:>10} {:>10.3} {:>12} {:>10}",
+            "{:<7} {:>7} {:>8} {:>12} {:>12} {:>10} {:>10.3} {:>12} {:>8.2} {:>10}",
             r.dtlb.policy.to_string(),
             shape,
             entries,
@@ -144,11 +148,12 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, String> {
             d.misses(),
             mpki,
             rep.walk.walks,
+            100.0 * cost.share(),
             r.ending
         );
         let _ = writeln!(
             csv,
-            "{},{},{},{},{},{},{},{:.6},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{:.6},{},{},{},{},{},{:.0},{:.6}",
             r.dtlb.policy,
             r.dtlb.sets,
             r.dtlb.ways,
@@ -161,7 +166,9 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, String> {
             rep.walk.walks,
             rep.walk.pte_reads,
             i.misses(),
-            r.ending
+            r.ending,
+            cost.translation,
+            cost.share()
         );
     }
     print!("{table}");
