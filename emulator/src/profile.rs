@@ -84,3 +84,34 @@ impl Tracer for Profiler {
         }
     }
 }
+
+/// `--check-fences`: collects the stale TLB uses the MMU finds, with the pc
+/// of the instruction that made each.
+#[derive(Debug, Default)]
+pub struct FenceChecker {
+    seen: usize,
+    /// The stale uses, in program order.
+    pub uses: Vec<crate::mmu::StaleUse>,
+}
+
+impl FenceChecker {
+    fn collect(&mut self, hart: &Hart, pc: u64) {
+        let found = &hart.mmu.stale_uses;
+        for u in &found[self.seen.min(found.len())..] {
+            self.uses.push(crate::mmu::StaleUse { pc: Some(pc), ..*u });
+        }
+        self.seen = found.len();
+    }
+}
+
+impl Tracer for FenceChecker {
+    const ENABLED: bool = true;
+
+    fn retired(&mut self, hart: &Hart, _prv: Privilege, pc: u64, _insn: &Insn) {
+        self.collect(hart, pc);
+    }
+
+    fn exception(&mut self, hart: &Hart, pc: u64, _e: Exception) {
+        self.collect(hart, pc);
+    }
+}

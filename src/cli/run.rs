@@ -6,7 +6,7 @@ use super::{EXIT_INSN_LIMIT, EXIT_RESET, EXIT_STUCK, EXIT_TIMEOUT};
 use clap::Args;
 use rvmmu_emulator::cpu::{NoTrace, Tracer};
 use rvmmu_emulator::machine::{DiskConfig, VIRTIO_TRANSPORTS};
-use rvmmu_emulator::profile::{Charges, Profiler};
+use rvmmu_emulator::profile::{Charges, FenceChecker, Profiler};
 use rvmmu_emulator::report::{CostModel, Report};
 use rvmmu_emulator::trace::CommitLog;
 use rvmmu_emulator::{ExitReason, Machine, MachineConfig};
@@ -52,6 +52,10 @@ pub struct RunArgs {
     /// names) and to virtual pages; printed with --stats, and in the JSON.
     #[arg(long)]
     profile: bool,
+    /// Check every TLB hit against the page table and report each use of a
+    /// stale translation (a PTE changed without the sfence.vma it needs).
+    #[arg(long)]
+    check_fences: bool,
     /// Sample the counters every N retired instructions (see --interval-csv).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     interval: Option<u64>,
@@ -117,6 +121,35 @@ fn drive<T: Tracer>(m: &mut Machine, a: &RunArgs, tracer: &mut T) -> Result<Exit
     };
     std::fs::write(&a.interval_csv, csv).map_err(|e| format!("cannot write {}: {e}", a.interval_csv))?;
     Ok(reason)
+}
+
+/// The --check-fences report: how many stale uses, and the first ones.
+fn fence_report(m: &Machine, c: &FenceChecker) -> String {
+    let total = m.hart.mmu.stale_count;
+    let mut o = format!("\nfence check: {total} use(s) of stale TLB entries\n");
+    let rwxu = |p: u8| {
+        let f = |bit: u8, ch: char| if p & bit != 0 { ch } else { '-' };
+        format!("{}{}{}{}", f(2, 'r'), f(4, 'w'), f(8, 'x'), f(16, 'u'))
+    };
+    for u in c.uses.iter().take(20) {
+        let pc = u.pc.unwrap_or(0);
+        let now = match u.current {
+            Some((pa, p)) => format!("page table now maps it to pa 0x{pa:x} {}", rwxu(p)),
+            None => "page table now has no valid mapping".to_string(),
+        };
+        o += &format!(
+            "  pc 0x{pc:x} ({}) {:?} va 0x{:x}: TLB had pa 0x{:x} {}; {now}\n",
+            m.symbol_at(pc).unwrap_or("?"),
+            u.access,
+            u.va,
+            u.cached.0,
+            rwxu(u.cached.1)
+        );
+    }
+    if total > 20 {
+        o += &format!("  ... and {} more\n", total - 20);
+    }
+    o
 }
 
 /// The --profile tables: top pcs (with symbols) and top pages.
@@ -189,11 +222,15 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
             .map_err(|_| format!("--timeout {t}: expected a non-negative number of seconds"))?;
         m.hart.wall_deadline = Some(std::time::Instant::now() + d);
     }
-    if a.trace && a.profile {
-        return Err("--trace and --profile cannot be combined".into());
+    if [a.trace, a.profile, a.check_fences].iter().filter(|&&x| x).count() > 1 {
+        return Err("--trace, --profile and --check-fences cannot be combined".into());
     }
     let mut profiler = Profiler::default();
-    let reason = if a.trace {
+    let mut checker = FenceChecker::default();
+    let reason = if a.check_fences {
+        m.hart.mmu.enable_fence_check();
+        drive(&mut m, &a, &mut checker)?
+    } else if a.trace {
         let stderr = std::io::stderr();
         let mut log = CommitLog::new(BufWriter::new(stderr.lock()));
         drive(&mut m, &a, &mut log)?
@@ -204,6 +241,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
     };
     let _ = std::io::stdout().flush();
     m.shutdown().map_err(|e| format!("flushing devices at exit: {e}"))?;
+    if a.check_fences {
+        eprint!("{}", fence_report(&m, &checker));
+    }
     if a.stats || a.stats_json.is_some() {
         let report = Report::from_machine(&m);
         if a.stats {

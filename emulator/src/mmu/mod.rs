@@ -163,6 +163,33 @@ pub struct Mmu {
     /// The virtual address of the latest miss in the instruction and data
     /// TLB (for `--profile` attribution).
     pub last_miss_va: [u64; 2],
+    /// `--check-fences`: verify every TLB hit against the page table.
+    check_fences: bool,
+    /// Stale translations found by the fence checker (the first
+    /// `MAX_STALE_RECORDS`; `stale_count` counts them all).
+    pub stale_uses: Vec<StaleUse>,
+    /// Every stale use found.
+    pub stale_count: u64,
+}
+
+/// How many stale uses are kept in detail.
+pub const MAX_STALE_RECORDS: usize = 1000;
+
+/// A TLB hit whose cached translation no longer matches the page table: the
+/// guest changed a PTE and did not execute the sfence.vma the privileged
+/// spec (12.2.1) requires before relying on the change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StaleUse {
+    /// The guest pc, filled in by the checker's tracer.
+    pub pc: Option<u64>,
+    /// The virtual address accessed.
+    pub va: u64,
+    /// The kind of access.
+    pub access: Access,
+    /// The cached translation: page base and R/W/X/U bits.
+    pub cached: (u64, u8),
+    /// What the page table says now, if it maps the address at all.
+    pub current: Option<(u64, u8)>,
 }
 
 impl Mmu {
@@ -178,6 +205,9 @@ impl Mmu {
             fetch_unit: if config.unified { DATA } else { 0 },
             walk_stats: WalkStats::default(),
             last_miss_va: [0; 2],
+            check_fences: false,
+            stale_uses: Vec::new(),
+            stale_count: 0,
         }
     }
 
@@ -189,6 +219,27 @@ impl Mmu {
     /// The data TLB (the unified TLB when there is only one).
     pub fn dtlb(&self) -> &Tlb {
         &self.units[DATA].tlb
+    }
+
+    /// Turn on the fence checker. Every lookup then goes through the
+    /// modelled TLB (the counters are the same either way).
+    pub fn enable_fence_check(&mut self) {
+        self.check_fences = true;
+        self.forget_last_entries();
+    }
+
+    /// Compare a TLB hit's entry with the page table as it is now.
+    #[cold]
+    fn check_hit(&mut self, va: u64, access: Access, e: &tlb::TlbEntry, ctx: &TranslationContext) {
+        const RWXU: u8 = perm::R | perm::W | perm::X | perm::U;
+        let current = self.peek(va, ctx).map(|f| (f.pa_base | (va & ((1 << f.shift()) - 1)) & !0xfff, f.perms & RWXU));
+        let cached = ((e.pa_base | (va & ((1 << e.shift()) - 1))) & !0xfff, e.perms & RWXU);
+        if current != Some(cached) {
+            self.stale_count += 1;
+            if self.stale_uses.len() < MAX_STALE_RECORDS {
+                self.stale_uses.push(StaleUse { pc: None, va, access, cached, current });
+            }
+        }
     }
 
     /// Index into `last_miss_va` of the TLB that fetches use.
@@ -266,6 +317,9 @@ impl Mmu {
         let slot = match self.units[unit].tlb.lookup(va, ctx.asid) {
             Some(slot) => {
                 let e = *self.units[unit].tlb.entry(slot);
+                if self.check_fences {
+                    self.check_hit(va, access, &e, &ctx);
+                }
                 if !permits(e.perms, access, prv, ctx.sum, ctx.mxr) {
                     return Err(Exception::new(access.page_fault(), va));
                 }
@@ -295,6 +349,9 @@ impl Mmu {
             {
                 usable |= access_bit(a);
             }
+        }
+        if self.check_fences {
+            usable = 0; // every access must reach the checker
         }
         let shift = e.shift();
         // Tags of the remembered entry compare against the full VA, so a

@@ -79,7 +79,7 @@ impl Mmu {
     /// entry. Updates A/D in hardware or faults, as `ad_mode` says.
     pub(super) fn walk(&mut self, va: u64, access: Access, ctx: &TranslationContext) -> Result<TlbEntry, Exception> {
         self.walk_stats.walks += 1;
-        let result = self.walk_inner(va, access, ctx);
+        let result = self.walk_inner(va, access, ctx, false);
         match &result {
             Ok(e) => self.walk_stats.walks_by_level[e.level as usize] += 1,
             Err(_) => self.walk_stats.walk_faults += 1,
@@ -87,7 +87,20 @@ impl Mmu {
         result
     }
 
-    fn walk_inner(&mut self, va: u64, access: Access, ctx: &TranslationContext) -> Result<TlbEntry, Exception> {
+    /// What the page table maps `va` to right now, without side effects:
+    /// no counters, no A/D updates, no permission check (for the fence
+    /// checker, which compares it with a cached translation).
+    pub(super) fn peek(&mut self, va: u64, ctx: &TranslationContext) -> Option<TlbEntry> {
+        self.walk_inner(va, Access::Load, ctx, true).ok()
+    }
+
+    fn walk_inner(
+        &mut self,
+        va: u64,
+        access: Access,
+        ctx: &TranslationContext,
+        peek: bool,
+    ) -> Result<TlbEntry, Exception> {
         let page_fault = Exception::new(access.page_fault(), va);
         let access_fault = Exception::new(access.access_fault(), va);
         // Step 1: a = satp.ppn * PAGESIZE, i = LEVELS - 1.
@@ -98,7 +111,9 @@ impl Mmu {
             // must live in RAM: anywhere else is an access fault.
             let vpn_i = (va >> (12 + 9 * level)) & 0x1ff;
             let pte_addr = table + vpn_i * 8;
-            self.walk_stats.pte_reads += 1;
+            if !peek {
+                self.walk_stats.pte_reads += 1;
+            }
             let ram = &self.bus.ram;
             let off = ram.offset_of(pte_addr, 8).ok_or(access_fault)?;
             let mut pte = ram.read(off, 8);
@@ -120,7 +135,7 @@ impl Mmu {
             // Step 5: a leaf; check R/W/X/U against the access.
             let perms = pte as u8;
             let prv = if access == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv };
-            if !permits(perms, access, prv, ctx.sum, ctx.mxr) {
+            if !peek && !permits(perms, access, prv, ctx.sum, ctx.mxr) {
                 return Err(page_fault);
             }
             // Step 6: a superpage's PPN must be aligned to its size.
@@ -130,7 +145,7 @@ impl Mmu {
             // Step 7: A must be set, and D for a store: set them (Svadu) or
             // fault (Svade).
             let wanted = pte::A | if access == Access::Store { pte::D } else { 0 };
-            if pte & wanted != wanted {
+            if !peek && pte & wanted != wanted {
                 if self.ad_mode == AdMode::Trap {
                     return Err(page_fault);
                 }
