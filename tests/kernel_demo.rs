@@ -10,6 +10,12 @@
 //!     FNV-1a 64 over the sorted keys); it must come out the same for every
 //!     frame count and policy, and in both A/D modes;
 //!   * `stack`'s sum is the closed sum over n = 1..=1500 of n mod 251;
+//!   * the virtual-memory workloads (`seqscan`, `random`, `matmul`, `qsort`,
+//!     `ptrchase`, `hashtable`) print checksums that are recomputed here in
+//!     Rust from the arithmetic each program's header comment specifies;
+//!     every checksum-printing program runs under every policy with frames
+//!     about one eighth of its working set (it must swap out and in) and
+//!     with frames=4096 (nothing evicted), and prints the same lines;
 //!   * the kill messages and exit codes (100 + scause) are the kernel's
 //!     documented interface (guest/kernel/README.md), scause the priv spec's
 //!     exception codes (12 fetch, 13 load, 15 store page fault);
@@ -28,6 +34,9 @@ use std::time::{Duration, Instant};
 const QEMU: &str = "qemu-system-riscv64";
 /// `sort` retires about 15 million instructions; nothing needs more than this.
 const MAX_INSNS: &str = "200000000";
+/// The cap for the paging matrix: its programs retire at most some 28
+/// million instructions (`matmul` with 13 frames), kernel included.
+const VM_MAX_INSNS: &str = "60000000";
 /// A run that takes longer than this has hung (normal runs: well under 1 s).
 const TIMEOUT: Duration = Duration::from_secs(20);
 /// Swap file size: 1024 slots of 4 KiB.
@@ -106,12 +115,17 @@ fn run(mut cmd: Command) -> Option<Out> {
 /// The kernel on rvmmu with `prog` as disk 0, a swap file of `swap` bytes
 /// as disk 1, boot arguments `append` and extra flags `extra`.
 fn rvmmu(prog: &str, swap: u64, append: &str, extra: &[&str]) -> Out {
+    rvmmu_capped(prog, swap, append, extra, MAX_INSNS)
+}
+
+/// [`rvmmu`] with `--max-insns max_insns`.
+fn rvmmu_capped(prog: &str, swap: u64, append: &str, extra: &[&str], max_insns: &str) -> Out {
     let swap = swap_file(swap);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rvmmu"));
     cmd.env_remove("RUST_LOG").arg("run").arg(kernel());
     cmd.arg("--disk").arg(format!("{},ro", program(prog)));
     cmd.arg("--disk").arg(swap.as_str());
-    cmd.args(["--append", append, "--max-insns", MAX_INSNS]).args(extra);
+    cmd.args(["--append", append, "--max-insns", max_insns]).args(extra);
     let out = run(cmd).expect("the rvmmu binary exists");
     out.check(!out.stderr.contains("panicked"), "rvmmu panicked");
     out
@@ -160,6 +174,7 @@ fn hello_prints_and_exits_0() {
                     write from address 0x100 -> -1\n\
                     sbrk: ok\n\
                     clock_gettime: ok\n\
+                    printf: [-42] [    7] [ab  ] [00001234] [BEEF] [str] [z  ] [0x10000] [%] [  -123]\n\
                     kernel: program exited with code 0\n";
     out.check(out.stdout.contains(expected), "hello's lines, then the kernel's exit line");
     out.check(out.stdout.contains("kernel: 32 user frames, policy clock"), "boot arguments read");
@@ -281,6 +296,9 @@ fn same_output_on_qemu() {
         ("sort", "frames=32 policy=clock"),
         ("sort", "frames=8 policy=random seed=3"),
         ("bad_text", "frames=8"),
+        ("matmul", "frames=13 policy=random seed=5"),
+        ("qsort", "frames=16 policy=fifo"),
+        ("seqscan", "frames=24 policy=clock"),
     ];
     for (prog, append) in runs {
         let Some(q) = qemu(prog, SWAP_BYTES, append) else {
@@ -298,4 +316,287 @@ fn same_output_on_qemu() {
             q.stderr
         );
     }
+}
+
+// ---- The virtual-memory workloads: every policy, few frames and ample ----
+
+const FNV0: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+/// The golden-ratio multiplier the programs fill their arrays with.
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+
+fn fnv(h: u64, v: u64) -> u64 {
+    (h ^ v).wrapping_mul(FNV_PRIME)
+}
+
+/// xorshift64 (13, 7, 17), as the programs' `next`.
+fn xorshift64(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
+}
+
+/// guest/user/seqscan.c: 192 pages of u64, 8 passes, even ones rewriting.
+fn seqscan_line() -> String {
+    let mut a: Vec<u64> = (0..192 * 512u64).map(|i| i.wrapping_mul(GOLDEN)).collect();
+    let mut h = FNV0;
+    for p in 0..8u64 {
+        let mut x = p;
+        for w in a.iter_mut() {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(*w);
+            if p % 2 == 0 {
+                *w = x ^ (x >> 29);
+            }
+        }
+        h = fnv(h, x);
+    }
+    format!("seqscan: 192 pages, 8 passes, checksum {h:#018x}\n")
+}
+
+/// guest/user/random.c: 16000 random reads and writes over 256 pages.
+fn random_line() -> String {
+    const W: u64 = 256 * 512;
+    let mut a: Vec<u64> = (0..W).map(|i| i.wrapping_mul(GOLDEN)).collect();
+    let (mut x, mut r, mut writes) = (0x2545_f491_4f6c_dd1du64, 0u64, 0);
+    for _ in 0..16000 {
+        let v = xorshift64(&mut x);
+        let i = ((v >> 12) % W) as usize;
+        if v & 1 == 1 {
+            a[i] ^= v;
+            writes += 1;
+        } else {
+            r = r.wrapping_mul(31).wrapping_add(a[i]);
+        }
+    }
+    let h = fnv(a.iter().fold(FNV0, |h, &w| fnv(h, w)), r);
+    format!("random: 256 pages, 16000 accesses ({writes} writes), checksum {h:#018x}\n")
+}
+
+/// guest/user/matmul.c, in integers: the entries are a/2 and b/4 for
+/// small integers a, b, so 8 C[i][j] is the integer sum of a * b; naive
+/// and blocked must both give this checksum.
+fn matmul_line() -> String {
+    const N: i64 = 112;
+    let a = |i: i64, j: i64| (7 * i + 3 * j) % 13 - 6;
+    let b = |i: i64, j: i64| (5 * i + 11 * j) % 17 - 8;
+    let mut h = FNV0;
+    for i in 0..N {
+        for j in 0..N {
+            h = fnv(h, (0..N).map(|k| a(i, k) * b(k, j)).sum::<i64>() as u64);
+        }
+    }
+    format!("matmul: 112x112 doubles, naive checksum {h:#018x}, blocked checksum {h:#018x}\n")
+}
+
+/// guest/user/qsort.c: 65536 xorshift64 keys, sorted, FNV-1a over them.
+fn qsort_line() -> String {
+    let mut x = GOLDEN;
+    let mut keys: Vec<u64> = (0..65536).map(|_| xorshift64(&mut x)).collect();
+    keys.sort_unstable();
+    let h = keys.iter().fold(FNV0, |h, &k| fnv(h, k));
+    format!("qsort: 65536 keys sorted, checksum {h:#018x}\n")
+}
+
+/// guest/user/ptrchase.c: 8192 nodes linked in Fisher-Yates order, two laps.
+fn ptrchase_line() -> String {
+    const NODES: usize = 128 * 4096 / 64;
+    let mut val: Vec<u64> = (0..NODES as u64).map(|i| i.wrapping_mul(GOLDEN)).collect();
+    let mut perm: Vec<usize> = (0..NODES).collect();
+    let mut x = 0x853c_49e6_748f_ea9bu64;
+    for i in (1..NODES).rev() {
+        let j = (xorshift64(&mut x) % (i as u64 + 1)) as usize;
+        perm.swap(i, j);
+    }
+    let mut next = vec![0; NODES];
+    for k in 0..NODES {
+        next[perm[k]] = perm[(k + 1) % NODES];
+    }
+    let (mut p, mut h) = (perm[0], FNV0);
+    for s in 0..2 * NODES {
+        h = fnv(h, val[p]);
+        if s < NODES {
+            val[p] = h;
+        }
+        p = next[p];
+    }
+    assert_eq!(p, perm[0], "one cycle through all nodes");
+    format!("ptrchase: 8192 nodes on 128 pages, 2 laps, back at the start, checksum {h:#018x}\n")
+}
+
+/// guest/user/hashtable.c: linear probing over 2^15 slots, 8000 inserts,
+/// 8000 lookups (every other one a key inserted before).
+fn hashtable_line() -> String {
+    const BITS: u32 = 15;
+    const SLOTS: usize = 1 << BITS;
+    let mut table = vec![(0u64, 0u64); SLOTS];
+    let find = |t: &[(u64, u64)], key: u64| {
+        let mut i = (key.wrapping_mul(GOLDEN) >> (64 - BITS)) as usize;
+        while t[i].0 != 0 && t[i].0 != key {
+            i = (i + 1) % SLOTS;
+        }
+        i
+    };
+    let mut x = 0x0123_4567_89ab_cdefu64;
+    for i in 0..8000u64 {
+        let k = xorshift64(&mut x);
+        let s = find(&table, k);
+        table[s] = (k, i);
+    }
+    let (mut again, mut y) = (0x0123_4567_89ab_cdefu64, 0xfedc_ba98_7654_3210u64);
+    let (mut h, mut hits) = (FNV0, 0);
+    for j in 0..8000 {
+        let k = if j % 2 == 0 { xorshift64(&mut again) } else { xorshift64(&mut y) };
+        let s = table[find(&table, k)];
+        let v = if s.0 == k {
+            hits += 1;
+            s.1
+        } else {
+            u64::MAX
+        };
+        h = fnv(h, v);
+    }
+    format!("hashtable: 32768 slots, 8000 keys inserted, {hits} of 8000 lookups found, checksum {h:#018x}\n")
+}
+
+fn stack_line() -> String {
+    let sum: u64 = (1..=1500u64).map(|n| n % 251).sum();
+    format!("stack: depth 1500, sum {sum}\n")
+}
+
+/// A checksum-printing program: its working set in pages (every page it
+/// touches: text, data, bss, heap and stack, = the kernel's file + zero
+/// counters with frames to spare, which the test checks) and its output.
+struct Workload {
+    name: &'static str,
+    working_set: u64,
+    line: fn() -> String,
+}
+
+impl Workload {
+    /// The few frames: one eighth of the working set, rounded.
+    fn frames(&self) -> u64 {
+        ((self.working_set + 4) / 8).max(4)
+    }
+}
+
+/// Working sets in pages: the program's arrays (or stack) plus its text,
+/// small data and stack pages ("+ 3": text, the page of .data/.sdata or
+/// the unaligned start of .bss, one stack page).
+///   sort       96 (2 x 48 pages of keys, not page aligned) + 3 = 99  -> 12 frames
+///   stack      178 stack pages + 1 text page = 179                   -> 22 frames
+///   seqscan    192 + 3 = 195                                         -> 24 frames
+///   random     256 heap pages + 3 = 259                              -> 32 frames
+///   matmul     4 matrices x 25 pages + 3 = 103                       -> 13 frames
+///   qsort      128 + 3 = 131                                         -> 16 frames
+///   ptrchase   128 node pages + 8 of perm + 3 = 139                  -> 17 frames
+///   hashtable  128 + 3 = 131                                         -> 16 frames
+const WORKLOADS: [Workload; 8] = [
+    Workload { name: "sort", working_set: 99, line: sort_line },
+    Workload { name: "stack", working_set: 179, line: stack_line },
+    Workload { name: "seqscan", working_set: 195, line: seqscan_line },
+    Workload { name: "random", working_set: 259, line: random_line },
+    Workload { name: "matmul", working_set: 103, line: matmul_line },
+    Workload { name: "qsort", working_set: 131, line: qsort_line },
+    Workload { name: "ptrchase", working_set: 139, line: ptrchase_line },
+    Workload { name: "hashtable", working_set: 131, line: hashtable_line },
+];
+
+/// Frames enough for any of them: nothing is ever evicted.
+const AMPLE_FRAMES: u64 = 4096;
+
+/// The program's own output: every line but the kernel's.
+fn program_lines(out: &Out) -> String {
+    out.stdout.lines().filter(|l| !l.starts_with("kernel:")).map(|l| format!("{l}\n")).collect()
+}
+
+/// `name` under each policy with few frames and with ample frames: exit
+/// 0, the expected line (and nothing else) from the program in every run;
+/// with few frames pages are swapped out and in, with ample frames none.
+/// The six runs go in two threads, three each (each run its own rvmmu
+/// process and swap file); the harness runs the workloads' tests in
+/// parallel too.
+fn paging_matrix(name: &str) {
+    let w = WORKLOADS.iter().find(|w| w.name == name).expect("a workload");
+    let want = (w.line)();
+    let small = w.frames();
+    let runs: Vec<(String, bool)> = ["clock", "fifo", "random"]
+        .iter()
+        .flat_map(|p| {
+            [
+                (format!("frames={small} policy={p} seed=12345"), true),
+                (format!("frames={AMPLE_FRAMES} policy={p} seed=12345"), false),
+            ]
+        })
+        .collect();
+    let outs: Vec<Out> = std::thread::scope(|s| {
+        let handles: Vec<_> = runs
+            .chunks(runs.len().div_ceil(2))
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(append, _)| rvmmu_capped(name, SWAP_BYTES, append, &[], VM_MAX_INSNS))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("run thread")).collect()
+    });
+    for ((append, few), out) in runs.iter().zip(&outs) {
+        let what = format!("{name} [{append}]");
+        out.check(out.status == Some(0), &format!("{what}: exit status 0"));
+        out.check(out.stdout.contains("kernel: program exited with code 0\n"), &format!("{what}: exited"));
+        out.check(program_lines(out) == want, &format!("{what}: the program prints exactly {want}"));
+        let (swapout, swapin) = (out.counter("swapout"), out.counter("swapin"));
+        if *few {
+            out.check(swapout > 0 && swapin > 0, &format!("{what}: swap-outs and swap-ins"));
+        } else {
+            out.check(
+                swapout == 0 && swapin == 0 && out.counter("evict") == 0,
+                &format!("{what}: no eviction, no swapping"),
+            );
+            let touched = out.counter("file") + out.counter("zero");
+            out.check(touched == w.working_set, &format!("{what}: working set {} pages", w.working_set));
+        }
+    }
+}
+
+#[test]
+fn paging_matrix_sort() {
+    paging_matrix("sort");
+}
+
+#[test]
+fn paging_matrix_stack() {
+    paging_matrix("stack");
+}
+
+#[test]
+fn paging_matrix_seqscan() {
+    paging_matrix("seqscan");
+}
+
+#[test]
+fn paging_matrix_random() {
+    paging_matrix("random");
+}
+
+#[test]
+fn paging_matrix_matmul() {
+    paging_matrix("matmul");
+}
+
+#[test]
+fn paging_matrix_qsort() {
+    paging_matrix("qsort");
+}
+
+#[test]
+fn paging_matrix_ptrchase() {
+    paging_matrix("ptrchase");
+}
+
+#[test]
+fn paging_matrix_hashtable() {
+    paging_matrix("hashtable");
 }

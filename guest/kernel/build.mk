@@ -23,14 +23,15 @@ KERNEL_OBJS    := $(patsubst %,build/obj/kernel/%.o,entry main trap vm virtio fd
 # next page at the same page offset as in the file: a segment that does
 # not start on a page boundary, as real programs have).
 # -fno-optimize-sibling-calls keeps the recursion in stack/bad_stack real.
-USER_CFLAGS  := -march=rv64imac -mabi=lp64 -O2 \
+USER_CFLAGS  := -march=rv64gc -mabi=lp64d -O2 -ffp-contract=off \
                 -ffreestanding -nostdlib -nostartfiles -static \
                 -mcmodel=medany -fno-pic -fno-optimize-sibling-calls \
                 -fno-tree-loop-distribute-patterns \
                 -fno-asynchronous-unwind-tables -fno-unwind-tables \
                 -Wall -Wextra
 USER_LDFLAGS := -Wl,--build-id=none
-USER_NAMES   := hello sort stack segments bad_null bad_text bad_exec bad_stack \
+USER_NAMES   := hello sort stack segments seqscan random matmul qsort ptrchase \
+                hashtable bad_null bad_text bad_exec bad_stack \
                 bad_kernel
 USER_ELFS    := $(patsubst %,build/user/%.elf,$(USER_NAMES))
 USER_LIB     := build/obj/user/crt0.o build/obj/user/ulib.o

@@ -1,6 +1,7 @@
 /*
  * hello - the smallest demo: prints through write(), then checks the
- * other system calls' answers (all printed, so a wrong one shows).
+ * other system calls' answers (all printed, so a wrong one shows), then
+ * prints one line through printf.
  */
 #include "ulib.h"
 
@@ -33,5 +34,9 @@ int main(void)
     int c2 = clock_gettime(1, &b);
     ok = c1 == 0 && c2 == 0 && (b.tv_sec > a.tv_sec || (b.tv_sec == a.tv_sec && b.tv_nsec > a.tv_nsec));
     print(ok ? "clock_gettime: ok\n" : "clock_gettime: WRONG\n");
+
+    /* printf's conversions, widths and flags. */
+    printf("printf: [%d] [%5u] [%-4x] [%08lx] [%X] [%s] [%-3c] [%p] [%%] [%*d]\n", -42, 7u, 0xabu,
+           0x1234UL, 0xbeefu, "str", 'z', (void *)0x10000, 6, -123);
     return 0;
 }

@@ -41,4 +41,14 @@ void print_hex(u64 v);              /* 0x + 16 digits */
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 
+/*
+ * printf - a small formatted print to fd 1 (one write() per call, or one
+ * per 256 bytes of output).  Conversions: %d %i %u %x %X %s %c %p %%;
+ * flags '-' (left-justify) and '0' (zero-pad); a field width (digits or
+ * '*'); length modifiers l, ll, z for the integer conversions.  %p is
+ * 0x followed by at least one hex digit (zero-padded like %#x).  No
+ * precision, no floating point.  Returns the number of bytes written.
+ */
+__attribute__((format(printf, 1, 2))) int printf(const char *fmt, ...);
+
 #endif
