@@ -10,9 +10,11 @@ fn profile_and_intervals_reconcile_with_totals() {
     let dir = std::env::temp_dir();
     let json = dir.join(format!("rvmmu-profile-{}.json", std::process::id()));
     let csv = dir.join(format!("rvmmu-intervals-{}.csv", std::process::id()));
+    let svg = dir.join(format!("rvmmu-intervals-{}.svg", std::process::id()));
     let out = Command::new(env!("CARGO_BIN_EXE_rvmmu"))
         .args(["run", ELF, "--profile", "--stats", "--interval", "1000"])
         .args(["--stats-json", json.to_str().unwrap(), "--interval-csv", csv.to_str().unwrap()])
+        .args(["--interval-svg", svg.to_str().unwrap()])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -20,7 +22,9 @@ fn profile_and_intervals_reconcile_with_totals() {
     assert!(stderr.contains("top guest pcs") && stderr.contains("top virtual pages"));
     let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let rows = std::fs::read_to_string(&csv).unwrap();
-    let _ = (std::fs::remove_file(&json), std::fs::remove_file(&csv));
+    let plot = std::fs::read_to_string(&svg).unwrap();
+    let _ = (std::fs::remove_file(&json), std::fs::remove_file(&csv), std::fs::remove_file(&svg));
+    assert!(plot.contains("D-TLB misses") && plot.contains("page faults"), "the interval plot has its series");
 
     // The JSON lists every pc and page that was charged.
     let sum = |list: &str, field: &str| -> u64 {

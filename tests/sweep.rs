@@ -63,3 +63,17 @@ fn sweep_is_deterministic_and_matches_single_runs() {
     }
     let _ = std::fs::remove_file(&json);
 }
+
+#[test]
+fn sweep_plots_one_line_per_policy() {
+    let svg = std::env::temp_dir().join(format!("rvmmu-sweep-{}.svg", std::process::id()));
+    rvmmu(&["sweep", ELF, "--dtlb", "1x1,4x4", "--tlb-policy", "fifo,plru", "--svg", svg.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&svg).expect("SVG written");
+    let _ = std::fs::remove_file(&svg);
+    assert!(text.starts_with("<svg") || text.contains("<svg"), "an SVG document");
+    for label in ["fifo", "plru", "D-TLB misses per 1000 instructions", "estimated translation share"] {
+        assert!(text.contains(label), "{label}");
+    }
+    // Two panels x two policies: four polylines (plus the legend samples).
+    assert!(text.matches("<polyline").count() >= 4);
+}

@@ -3,6 +3,7 @@
 mod demo;
 mod dtb;
 mod mmu_args;
+mod plot;
 mod run;
 mod size;
 mod sweep;

@@ -1,6 +1,7 @@
 //! `rvmmu run`.
 
 use super::mmu_args::MmuArgs;
+use super::plot::{write_svg, Line, Panel};
 use super::size::parse_size;
 use super::{EXIT_INSN_LIMIT, EXIT_RESET, EXIT_STUCK, EXIT_TIMEOUT};
 use clap::Args;
@@ -71,6 +72,9 @@ pub struct RunArgs {
     /// Where --interval writes its CSV (one row per interval, counts within it).
     #[arg(long, value_name = "FILE", default_value = "intervals.csv")]
     interval_csv: String,
+    /// Also plot the --interval samples (misses and faults over time) as SVG.
+    #[arg(long, value_name = "FILE", requires = "interval")]
+    interval_svg: Option<String>,
 }
 
 /// Cumulative counters sampled for --interval.
@@ -107,6 +111,7 @@ fn drive<T: Tracer>(m: &mut Machine, a: &RunArgs, tracer: &mut T) -> Result<Exit
     let limit = a.max_insns.unwrap_or(u64::MAX);
     let Some(n) = a.interval else { return Ok(m.run_with(a.max_insns, tracer)) };
     let mut csv = format!("{}\n", Sample::HEADER);
+    let mut rows: Vec<[u64; 10]> = Vec::new();
     let mut prev = Sample::take(m);
     let reason = loop {
         let stop = (m.hart.retired / n + 1).saturating_mul(n).min(limit);
@@ -114,12 +119,49 @@ fn drive<T: Tracer>(m: &mut Machine, a: &RunArgs, tracer: &mut T) -> Result<Exit
         let now = Sample::take(m);
         let delta: Vec<String> = now.0.iter().zip(prev.0.iter()).map(|(a, b)| (a - b).to_string()).collect();
         csv += &format!("{},{}\n", now.0[0], delta.join(","));
+        let mut row = [0u64; 10];
+        row[0] = now.0[0];
+        for (k, (a, b)) in now.0.iter().zip(prev.0.iter()).enumerate() {
+            row[k + 1] = a - b;
+        }
+        rows.push(row);
         prev = now;
         if reason != ExitReason::InsnLimit || m.hart.retired >= limit {
             break reason;
         }
     };
     std::fs::write(&a.interval_csv, csv).map_err(|e| format!("cannot write {}: {e}", a.interval_csv))?;
+    if let Some(path) = &a.interval_svg {
+        // Columns as in Sample::HEADER: 0 instret_end, 3 itlb_misses,
+        // 5 dtlb_misses, 6 walks, 7 page_faults, 8 traps.
+        let line = |label: &str, col: usize| Line {
+            label: label.to_string(),
+            points: rows.iter().map(|r| (r[0] as f64 / 1e6, r[col] as f64)).collect(),
+        };
+        let name = std::path::Path::new(&a.program).file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let t1 = format!("{name}: TLB misses and walks per {n} instructions");
+        let t2 = format!("{name}: page faults and traps per {n} instructions");
+        let x = "instructions retired (millions)";
+        write_svg(
+            path,
+            &[
+                Panel {
+                    title: &t1,
+                    x_desc: x,
+                    y_desc: "per interval",
+                    log_x: false,
+                    lines: vec![line("D-TLB misses", 5), line("I-TLB misses", 3), line("walks", 6)],
+                },
+                Panel {
+                    title: &t2,
+                    x_desc: x,
+                    y_desc: "per interval",
+                    log_x: false,
+                    lines: vec![line("page faults", 7), line("traps", 8)],
+                },
+            ],
+        )?;
+    }
     Ok(reason)
 }
 

@@ -3,6 +3,7 @@
 //! configurations were listed, whatever the number of threads, and are
 //! identical from run to run (the emulator is deterministic).
 
+use super::plot::{write_svg, Line, Panel};
 use super::size::parse_size;
 use clap::Args;
 use rvmmu_emulator::mmu::tlb::{Policy, TlbConfig};
@@ -46,6 +47,10 @@ pub struct SweepArgs {
     /// Also write the table as CSV to FILE.
     #[arg(long, value_name = "FILE")]
     csv: Option<String>,
+    /// Also plot D-TLB MPKI and the estimated translation share against
+    /// TLB entries, one line per policy, as an SVG file.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<String>,
 }
 
 /// One configuration's outcome.
@@ -174,6 +179,35 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, String> {
     print!("{table}");
     if let Some(path) = &a.csv {
         std::fs::write(path, csv).map_err(|e| format!("cannot write {path}: {e}"))?;
+    }
+    if let Some(path) = &a.svg {
+        let mut mpki = Vec::new();
+        let mut share = Vec::new();
+        for &policy in &policies {
+            let mine: Vec<&Row> = rows.iter().filter(|r| r.dtlb.policy == policy).collect();
+            let point = |r: &&Row, y: f64| ((r.dtlb.sets * r.dtlb.ways) as f64, y);
+            let d_mpki = |r: &&Row| {
+                let d = r.report.tlbs.iter().find(|t| t.name == "dtlb").map(|t| t.stats).unwrap_or_default();
+                d.misses() as f64 * 1000.0 / r.report.instret.max(1) as f64
+            };
+            let mut m: Vec<(f64, f64)> = mine.iter().map(|r| point(r, d_mpki(r))).collect();
+            let mut c: Vec<(f64, f64)> =
+                mine.iter().map(|r| point(r, 100.0 * r.report.cost(&CostModel::default()).share())).collect();
+            m.sort_by(|a, b| a.0.total_cmp(&b.0));
+            c.sort_by(|a, b| a.0.total_cmp(&b.0));
+            mpki.push(Line { label: policy.to_string(), points: m });
+            share.push(Line { label: policy.to_string(), points: c });
+        }
+        let name = std::path::Path::new(&a.program).file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let t1 = format!("{name}: D-TLB misses per 1000 instructions");
+        let t2 = format!("{name}: estimated translation share of cycles (%)");
+        write_svg(
+            path,
+            &[
+                Panel { title: &t1, x_desc: "D-TLB entries (sets x ways)", y_desc: "MPKI", log_x: true, lines: mpki },
+                Panel { title: &t2, x_desc: "D-TLB entries (sets x ways)", y_desc: "%", log_x: true, lines: share },
+            ],
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
