@@ -11,7 +11,8 @@ fn main() -> ExitCode {
     match cli::dispatch(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("rvmmu: error: {e}");
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr(), "rvmmu: error: {e}");
             ExitCode::from(cli::EXIT_HOST_ERROR)
         }
     }

@@ -26,13 +26,13 @@ pub struct DemoArgs {
 }
 
 fn run(title: &str, elf: &std::path::Path, config: &MachineConfig) -> Result<(), String> {
-    println!("\n=== {title}");
-    println!("--- guest output");
+    outln!("\n=== {title}");
+    outln!("--- guest output");
     let mut m = Machine::from_elf_file(&elf.to_string_lossy(), config).map_err(|e| e.to_string())?;
     let reason = m.run(Some(2_000_000_000));
     m.shutdown().map_err(|e| format!("flushing disks: {e}"))?;
-    println!("--- rvmmu statistics ({reason:?})");
-    print!("{}", Report::from_machine(&m).to_table());
+    outln!("--- rvmmu statistics ({reason:?})");
+    out!("{}", Report::from_machine(&m).to_table());
     match reason {
         ExitReason::Exited(0) => Ok(()),
         other => Err(format!("{title}: the guest ended with {other:?}")),
@@ -55,8 +55,8 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode, String> {
         "the guest kernel runs `sort` (96 pages of data) in U-mode with {} frames, {} replacement, swap on disk 1",
         a.frames, a.policy
     );
-    println!("\n=== {title}");
-    println!("--- guest output");
+    outln!("\n=== {title}");
+    outln!("--- guest output");
     let (reason, report) = boot_user_program(&UserRun {
         kernel: &a.guests.join("kernel/kernel.elf"),
         program: &a.guests.join("user/sort.elf"),
@@ -69,11 +69,11 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode, String> {
         mmu: MmuConfig::default(),
         max_insns: 2_000_000_000,
     })?;
-    println!("--- rvmmu statistics ({reason:?})");
-    print!("{}", report.to_table());
+    outln!("--- rvmmu statistics ({reason:?})");
+    out!("{}", report.to_table());
     if reason != ExitReason::Exited(0) {
         return Err(format!("the guest kernel ended with {reason:?}"));
     }
-    println!("\nTry: rvmmu sweep {} --dtlb 4x1,16x4,64x8 --tlb-policy lru,fifo", tlbdemo.display());
+    outln!("\nTry: rvmmu sweep {} --dtlb 4x1,16x4,64x8 --tlb-policy lru,fifo", tlbdemo.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -284,15 +284,15 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
     let _ = std::io::stdout().flush();
     m.shutdown().map_err(|e| format!("flushing devices at exit: {e}"))?;
     if a.check_fences {
-        eprint!("{}", fence_report(&m, &checker));
+        err!("{}", fence_report(&m, &checker));
     }
     if a.stats || a.stats_json.is_some() {
         let report = Report::from_machine(&m);
         if a.stats {
             let model = CostModel { tlb_hit: a.cost_tlb_hit, pte_read: a.cost_pte_read, trap: a.cost_trap };
-            eprint!("\n{}", report.to_table_with(&model));
+            err!("\n{}", report.to_table_with(&model));
             if a.profile {
-                eprint!("{}", profile_tables(&m, &profiler));
+                err!("{}", profile_tables(&m, &profiler));
             }
         }
         if let Some(path) = &a.stats_json {
@@ -308,24 +308,24 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
     let status = match reason {
         ExitReason::Exited(code) => {
             if code != 0 {
-                eprintln!("rvmmu: guest exited with code {code}");
+                errln!("rvmmu: guest exited with code {code}");
             }
             exit_status(code)
         }
         ExitReason::InsnLimit => {
-            eprintln!("rvmmu: stopped: instruction limit of {} reached at pc 0x{:x}", m.hart.retired, m.hart.pc);
+            errln!("rvmmu: stopped: instruction limit of {} reached at pc 0x{:x}", m.hart.retired, m.hart.pc);
             EXIT_INSN_LIMIT
         }
         ExitReason::Stuck { pc } => {
-            eprintln!("rvmmu: stopped: the guest waits (wfi at 0x{pc:x}) for an interrupt that nothing can raise");
+            errln!("rvmmu: stopped: the guest waits (wfi at 0x{pc:x}) for an interrupt that nothing can raise");
             EXIT_STUCK
         }
         ExitReason::Reset => {
-            eprintln!("rvmmu: stopped: the guest asked for a reset");
+            errln!("rvmmu: stopped: the guest asked for a reset");
             EXIT_RESET
         }
         ExitReason::Timeout => {
-            eprintln!(
+            errln!(
                 "rvmmu: stopped: --timeout of {} s passed after {} instructions, at pc 0x{:x}",
                 a.timeout.unwrap_or(0.0),
                 m.hart.retired,

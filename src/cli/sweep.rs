@@ -116,7 +116,7 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, String> {
             });
         }
     });
-    eprintln!();
+    errln!();
 
     let rows: Vec<Row> = results
         .into_inner()
@@ -176,7 +176,7 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, String> {
             cost.share()
         );
     }
-    print!("{table}");
+    out!("{table}");
     if let Some(path) = &a.csv {
         std::fs::write(path, csv).map_err(|e| format!("cannot write {path}: {e}"))?;
     }

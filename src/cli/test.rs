@@ -121,15 +121,15 @@ pub fn test(a: TestArgs) -> Result<ExitCode, String> {
             }
         }
     }
-    println!("{:<16} {:>7} {:>7}", "suite", "passed", "failed");
+    outln!("{:<16} {:>7} {:>7}", "suite", "passed", "failed");
     for (suite, (p, f)) in &suites {
-        println!("{suite:<16} {p:>7} {f:>7}");
+        outln!("{suite:<16} {p:>7} {f:>7}");
     }
     for f in &failures {
-        println!("{f}");
+        outln!("{f}");
     }
     let passed: usize = suites.values().map(|s| s.0).sum();
     let failed: usize = suites.values().map(|s| s.1).sum();
-    println!("{passed} passed, {failed} failed");
+    outln!("{passed} passed, {failed} failed");
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -123,8 +123,8 @@ pub fn user(a: UserArgs) -> Result<ExitCode, String> {
         max_insns: a.max_insns,
     };
     let (reason, report) = boot_user_program(&run)?;
-    println!("\n--- rvmmu: {reason:?}");
-    print!("{}", report.to_table());
+    outln!("\n--- rvmmu: {reason:?}");
+    out!("{}", report.to_table());
     if let Some(path) = &a.stats_json {
         std::fs::write(path, report.to_json()).map_err(|e| format!("cannot write {path}: {e}"))?;
     }
