@@ -10,6 +10,7 @@ use rvmmu_emulator::bus::{Bus, Ram, RAM_BASE};
 use rvmmu_emulator::cpu::Privilege;
 use rvmmu_emulator::mmu::tlb::Fence;
 use rvmmu_emulator::mmu::{Access, Mmu, MmuConfig};
+use rvmmu_emulator::profile::Profiler;
 use rvmmu_emulator::{Machine, MachineConfig};
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -78,5 +79,39 @@ fn translation(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, translation, guest_loop);
+/// What attribution costs: the same tlbdemo slice with and without the
+/// `--profile` tracer (`--stats` itself adds nothing: the counters are
+/// always kept).
+fn profiling_overhead(c: &mut Criterion) {
+    let mut g = c.benchmark_group("profiling");
+    g.sample_size(10);
+    const PROFILE_SLICE: u64 = 5_000_000;
+    g.throughput(Throughput::Elements(PROFILE_SLICE));
+    let elf = guest("tlbdemo.elf");
+    for profiled in [false, true] {
+        let name = if profiled { "tlbdemo_profile" } else { "tlbdemo_plain" };
+        g.bench_function(name, |b| {
+            let config = MachineConfig::default();
+            let mut m = Machine::from_elf_bytes("tlbdemo.elf", &elf, &config).expect("loads");
+            m.set_console(Box::new(std::io::sink()));
+            let mut profiler = Profiler::default();
+            b.iter(|| {
+                // Restart when the program ends so every slice does work.
+                if m.hart.retired + PROFILE_SLICE > 40_000_000 {
+                    m = Machine::from_elf_bytes("tlbdemo.elf", &elf, &config).expect("loads");
+                    m.set_console(Box::new(std::io::sink()));
+                }
+                let end = Some(m.hart.retired + PROFILE_SLICE);
+                if profiled {
+                    black_box(m.run_with(end, &mut profiler))
+                } else {
+                    black_box(m.run(end))
+                }
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, translation, guest_loop, profiling_overhead);
 criterion_main!(benches);
