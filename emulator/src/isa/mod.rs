@@ -8,6 +8,8 @@
 mod decode;
 mod decode_fp;
 mod disasm;
+#[cfg(test)]
+mod roundtrip_tests;
 mod rvc;
 
 pub use decode::decode;
