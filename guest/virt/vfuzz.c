@@ -607,7 +607,7 @@ static void m_status(uint32_t v)
         return;
     }
     uint32_t s = v & 0xff & ~(uint32_t)ST_NEEDS_RESET;
-    int acceptable = (M.drf & ~k_offered) == 0 && (M.drf & F_VERSION_1);
+    int acceptable = (M.drf & ~k_offered) == 0; /* as QEMU: VERSION_1 not required */
     if ((s & ST_FEATURES_OK) && !(M.status & ST_FEATURES_OK) && !acceptable)
         s &= ~(uint32_t)ST_FEATURES_OK;
     int live = (s & ST_DRIVER_OK) && !(M.status & ST_DRIVER_OK);

@@ -26,6 +26,8 @@ struct Mapped {
     size: u64,
     /// The PLIC source the device's interrupt line drives, if any.
     irq: Option<usize>,
+    /// The line's level as last signalled (to find rising edges).
+    level: bool,
     device: Box<dyn Device>,
 }
 
@@ -83,8 +85,19 @@ impl Bus {
             return Err(format!("{} at 0x{base:x} overlaps {}", device.name(), m.device.name()));
         }
         let at = self.devices.partition_point(|m| m.base < base);
-        self.devices.insert(at, Mapped { base, size, irq, device });
+        self.devices.insert(at, Mapped { base, size, irq, level: false, device });
         Ok(())
+    }
+
+    /// Tell the PLIC about device `i`'s interrupt line: its level, and a
+    /// request on a rising edge or a new cause.
+    fn signal_irq(plic: &mut Plic, m: &mut Mapped) {
+        if let Some(irq) = m.irq {
+            let high = m.device.interrupt_pending();
+            let event = m.device.take_interrupt_event();
+            plic.signal(irq, high, high && (!m.level || event));
+            m.level = high;
+        }
     }
 
     /// Give every device its between-batches tick and refresh the PLIC's
@@ -94,9 +107,7 @@ impl Bus {
         for m in &mut self.devices {
             let mut ctx = DeviceContext { mtime, power: None, ram: &mut self.ram };
             m.device.tick(&mut ctx);
-            if let Some(irq) = m.irq {
-                self.plic.set_level(irq, m.device.interrupt_pending());
-            }
+            Self::signal_irq(&mut self.plic, m);
         }
     }
 
@@ -170,9 +181,7 @@ impl Bus {
         let m = &mut self.devices[i];
         let mut ctx = DeviceContext { mtime, power: None, ram: &mut self.ram };
         let v = m.device.read(pa - m.base, size, &mut ctx);
-        if let Some(irq) = m.irq {
-            self.plic.set_level(irq, m.device.interrupt_pending());
-        }
+        Self::signal_irq(&mut self.plic, m);
         v
     }
 
@@ -198,9 +207,7 @@ impl Bus {
         if ctx.power.is_some() {
             self.power_request = ctx.power;
         }
-        if let Some(irq) = m.irq {
-            self.plic.set_level(irq, m.device.interrupt_pending());
-        }
+        Self::signal_irq(&mut self.plic, m);
         ok
     }
 }

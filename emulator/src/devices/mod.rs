@@ -43,6 +43,13 @@ pub trait Device {
     fn interrupt_pending(&self) -> bool {
         false
     }
+    /// Whether a new interrupt cause arose since the last call (a byte
+    /// received, THR emptied again, a used buffer): the PLIC then takes a
+    /// new request even though the line was already high, as QEMU's devices
+    /// re-signal their line on such events.
+    fn take_interrupt_event(&mut self) -> bool {
+        false
+    }
     /// Called between instruction batches (poll host input, timers).
     fn tick(&mut self, _ctx: &mut DeviceContext) {}
     /// Whether the device may raise its interrupt later without a guest

@@ -37,14 +37,22 @@ impl Default for Plic {
 }
 
 impl Plic {
-    /// A device drives source `irq`'s line to `high` (level-triggered: a
-    /// high line becomes pending unless the source is in service).
-    pub fn set_level(&mut self, irq: usize, high: bool) {
+    /// A device signals source `irq`: its line is `high`, and `request`
+    /// says whether this is a new interrupt request (a rising edge, or a
+    /// new cause while the line was already high). This is QEMU's
+    /// sifive_plic gateway, which kernels written for QEMU's virt rely on
+    /// (xv6's UART handler never clears THRE): a request sets the pending
+    /// bit, a low line clears it, and completion does not re-raise a line
+    /// that is still high. (The PLIC specification's gateway would
+    /// re-request at completion; that storms such kernels.)
+    pub fn signal(&mut self, irq: usize, high: bool, request: bool) {
         if irq == 0 || irq >= SOURCES {
             return;
         }
         self.level[irq] = high;
-        if high && !self.in_service[irq] {
+        if !high {
+            self.pending[irq] = false;
+        } else if request {
             self.pending[irq] = true;
         }
     }
@@ -54,7 +62,7 @@ impl Plic {
         let mut best: Option<usize> = None;
         for irq in 1..SOURCES {
             let p = self.priority[irq];
-            if self.pending[irq] && self.enable[context][irq] && p > self.threshold[context] {
+            if self.pending[irq] && !self.in_service[irq] && self.enable[context][irq] && p > self.threshold[context] {
                 // Ties go to the lowest source number.
                 if best.is_none_or(|b| p > self.priority[b]) {
                     best = Some(irq);
@@ -89,9 +97,6 @@ impl Plic {
             return;
         }
         self.in_service[irq] = false;
-        if self.level[irq] {
-            self.pending[irq] = true;
-        }
     }
 
     /// A 32-bit read at `offset` (the PLIC only takes 32-bit accesses).
@@ -182,18 +187,30 @@ mod tests {
         p.write(4 * 10, 4, 3); // UART priority 3
         p.write(4, 4, 1); // source 1 (virtio 0) priority 1
         p.write(0x2080, 4, (1 << 10) | (1 << 1)); // enable both for S (context 1)
-        p.set_level(10, true);
-        p.set_level(1, true);
+        p.signal(10, true, true);
+        p.signal(1, true, true);
         assert!(!p.interrupt(0), "not enabled for M");
         assert!(p.interrupt(1));
         assert_eq!(p.read(0x1000, 4), Some((1 << 10) | (1 << 1)));
         assert_eq!(p.read(0x20_1004, 4), Some(10), "highest priority first");
         assert_eq!(p.read(0x20_1004, 4), Some(1));
         assert_eq!(p.read(0x20_1004, 4), Some(0), "nothing left");
-        p.set_level(1, false);
+        p.signal(1, false, false);
         p.write(0x20_1004, 4, 1); // complete 1: line low, stays clear
-        p.write(0x20_1004, 4, 10); // complete 10: line still high, pending again
+        p.write(0x20_1004, 4, 10); // complete 10: line still high, but no new request (as QEMU)
+        assert_eq!(p.read(0x1000, 4), Some(0));
+        p.signal(10, true, false); // still high, no new cause: nothing
+        assert!(!p.interrupt(1));
+        p.signal(10, true, true); // a new cause on a high line: a new request
         assert_eq!(p.read(0x1000, 4), Some(1 << 10));
+        let claimed = p.read(0x20_1004, 4);
+        p.signal(10, true, true); // a request while in service waits for completion
+        assert!(!p.interrupt(1));
+        p.write(0x20_1004, 4, claimed.unwrap());
+        assert!(p.interrupt(1));
+        p.read(0x20_1004, 4);
+        p.write(0x20_1004, 4, 10);
+        p.signal(10, true, true);
         p.write(0x20_1000, 4, 3); // threshold 3 masks priority 3
         assert!(!p.interrupt(1));
         assert_eq!(p.read(0x20_1000, 4), Some(3));

@@ -105,6 +105,10 @@ pub struct Uart16550 {
     msr_delta: u8,
     /// A host write error has been reported once already.
     output_error_logged: bool,
+    /// Bytes written since the last flush (flushed at the next tick).
+    unflushed: bool,
+    /// A new interrupt cause since the bus last asked.
+    irq_event: bool,
 }
 
 impl Uart16550 {
@@ -126,6 +130,8 @@ impl Uart16550 {
             thre_pending: false,
             msr_delta: 0,
             output_error_logged: false,
+            unflushed: false,
+            irq_event: false,
         }
     }
 
@@ -173,6 +179,7 @@ impl Uart16550 {
     /// byte arriving at a full FIFO is lost; without, it overwrites the
     /// holding register. Either way that is an overrun.
     fn receive(&mut self, byte: u8) {
+        self.irq_event = true;
         if self.rx.len() < self.rx_capacity() {
             self.rx.push_back(byte);
             return;
@@ -193,6 +200,10 @@ impl Uart16550 {
             let mut result = self.output.write_all(&[byte]);
             if byte == b'\n' && result.is_ok() {
                 result = self.output.flush();
+            } else {
+                // A prompt or an echoed key must show without a newline:
+                // flushed at the next tick.
+                self.unflushed = true;
             }
             if let Err(e) = result {
                 if !self.output_error_logged {
@@ -339,11 +350,15 @@ impl Device for Uart16550 {
         let value = value as u8;
         match offset & 7 {
             RBR_THR_DLL if self.dlab() => self.dll = value,
-            RBR_THR_DLL => self.transmit(value),
+            RBR_THR_DLL => {
+                self.transmit(value);
+                self.irq_event = true; // THR empty again: a new THRE event
+            }
             IER_DLM if self.dlab() => self.dlm = value,
             IER_DLM => {
                 let old = self.ier;
                 self.ier = value & IER_MASK;
+                self.irq_event = true;
                 if (old ^ self.ier) & IER_ETBEI != 0 {
                     // Enabling ETBEI while THR is empty (always) raises the
                     // THRE interrupt; disabling it drops it (as QEMU).
@@ -364,7 +379,15 @@ impl Device for Uart16550 {
         self.interrupt_id() != IIR_NO_INT
     }
 
+    fn take_interrupt_event(&mut self) -> bool {
+        std::mem::take(&mut self.irq_event)
+    }
+
     fn tick(&mut self, _ctx: &mut DeviceContext) {
+        if self.unflushed {
+            self.unflushed = false;
+            let _ = self.output.flush();
+        }
         // In loopback the serial input is disconnected: host bytes wait.
         if self.loopback() {
             return;
@@ -374,7 +397,10 @@ impl Device for Uart16550 {
         // Room is checked before taking a byte, so nothing taken is lost.
         while self.rx.len() < capacity {
             match input.try_recv() {
-                Ok(b) => self.rx.push_back(b),
+                Ok(b) => {
+                    self.rx.push_back(b);
+                    self.irq_event = true;
+                }
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => {
                     self.input = None;
