@@ -373,9 +373,4 @@ impl Hart {
             }
         }
     }
-
-    /// True when the guest executed WFI and waits for an interrupt.
-    pub fn is_waiting(&self) -> bool {
-        self.waiting
-    }
 }
