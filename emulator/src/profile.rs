@@ -47,7 +47,7 @@ impl Profiler {
                 let new = n - *seen;
                 *seen = n;
                 let va_index = if unit == 0 { mmu.fetch_tlb_index() } else { 1 };
-                let page = mmu.last_miss_va[va_index] >> 12;
+                let page = mmu.last_miss_va()[va_index] >> 12;
                 for c in [self.by_pc.entry(pc).or_default(), self.by_page.entry(page).or_default()] {
                     if unit == 0 {
                         c.itlb_misses += new;
@@ -96,7 +96,7 @@ pub struct FenceChecker {
 
 impl FenceChecker {
     fn collect(&mut self, hart: &Hart, pc: u64) {
-        let found = &hart.mmu.stale_uses;
+        let found = hart.mmu.stale_uses();
         for u in &found[self.seen.min(found.len())..] {
             self.uses.push(crate::mmu::StaleUse { pc: Some(pc), ..*u });
         }

@@ -5,8 +5,11 @@
 
 use crate::devices::virtio::BlkStats;
 use crate::machine::Machine;
+use crate::mmu::pwc::{PwcConfig, PwcStats, MID, ROOT};
+use crate::mmu::record::TraceTotals;
 use crate::mmu::sv39::WalkStats;
-use crate::mmu::tlb::{TlbConfig, TlbStats};
+use crate::mmu::tlb::{Tlb, TlbConfig, TlbStats};
+use crate::mmu::Translator;
 use crate::stats::CAUSES;
 use std::fmt::Write as _;
 
@@ -14,14 +17,19 @@ use std::fmt::Write as _;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Latencies of the translation cost model, in cycles (docs/stats.md).
-/// The model charges one cycle per retired instruction, `tlb_hit` per TLB
-/// lookup that hits, `pte_read` per PTE the walker reads, and `trap` per
-/// page fault taken (the handler's own instructions are already counted as
+/// The model charges one cycle per retired instruction, `tlb_hit` per L1
+/// TLB lookup that hits, `l2_hit` per L2 TLB hit, `pwc_hit` per page-walk
+/// cache hit, `pte_read` per PTE the walker reads, and `trap` per page fault
+/// taken (the handler's own instructions are already counted as
 /// instructions).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CostModel {
-    /// Cycles a TLB hit adds.
+    /// Cycles an L1 TLB hit adds.
     pub tlb_hit: f64,
+    /// Cycles an L2 TLB hit adds.
+    pub l2_hit: f64,
+    /// Cycles a page-walk-cache hit adds.
+    pub pwc_hit: f64,
     /// Cycles per PTE read by the walker (a memory access).
     pub pte_read: f64,
     /// Cycles of trap entry and return per page fault.
@@ -30,7 +38,7 @@ pub struct CostModel {
 
 impl Default for CostModel {
     fn default() -> Self {
-        CostModel { tlb_hit: 0.0, pte_read: 30.0, trap: 40.0 }
+        CostModel { tlb_hit: 0.0, l2_hit: 8.0, pwc_hit: 2.0, pte_read: 30.0, trap: 40.0 }
     }
 }
 
@@ -57,7 +65,7 @@ impl CostEstimate {
 /// One TLB's shape and counters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TlbReport {
-    /// `itlb`, `dtlb` or `tlb` (unified).
+    /// `itlb`, `dtlb`, `tlb` (unified) or `l2tlb`.
     pub name: &'static str,
     /// Shape and policy.
     pub config: TlbConfig,
@@ -70,8 +78,12 @@ pub struct TlbReport {
 pub struct Report {
     /// Retired instructions.
     pub instret: u64,
-    /// The TLBs (one when unified).
+    /// The L1 TLBs (one when unified).
     pub tlbs: Vec<TlbReport>,
+    /// The L2 TLB, when configured.
+    pub l2: Option<TlbReport>,
+    /// The page-walk cache, when configured.
+    pub pwc: Option<(PwcConfig, PwcStats)>,
     /// Page-walk counters.
     pub walk: WalkStats,
     /// Exceptions by cause (summed over modes).
@@ -110,15 +122,6 @@ pub fn cause_name(cause: usize) -> &'static str {
 impl Report {
     /// Gather the counters of `m`.
     pub fn from_machine(m: &Machine) -> Report {
-        let mmu = &m.hart.mmu;
-        let tlbs = if mmu.is_unified() {
-            vec![TlbReport { name: "tlb", config: mmu.dtlb().config(), stats: mmu.dtlb().stats }]
-        } else {
-            vec![
-                TlbReport { name: "itlb", config: mmu.itlb().config(), stats: mmu.itlb().stats },
-                TlbReport { name: "dtlb", config: mmu.dtlb().config(), stats: mmu.dtlb().stats },
-            ]
-        };
         let s = &m.hart.stats;
         let mut exceptions = [0; CAUSES];
         let mut interrupts = [0; CAUSES];
@@ -131,13 +134,43 @@ impl Report {
             }
         }
         Report {
-            instret: m.hart.retired,
-            tlbs,
-            walk: mmu.walk_stats,
             exceptions,
             exceptions_by_mode,
             interrupts,
             disks: m.disk_stats(),
+            ..Report::translation(m.hart.mmu.translator(), m.hart.retired)
+        }
+    }
+
+    /// The counters of a trace replay (`rvmmu sweep --trace`): the TLBs and
+    /// walks of the replay, the instructions and page faults of the
+    /// recorded run.
+    pub fn from_replay(tr: &Translator, totals: &TraceTotals) -> Report {
+        let mut r = Report::translation(tr, totals.instret);
+        for (cause, n) in [12, 13, 15].into_iter().zip(totals.page_faults) {
+            r.exceptions[cause] = n;
+        }
+        r
+    }
+
+    /// The translation counters of `tr`, everything else zero.
+    fn translation(tr: &Translator, instret: u64) -> Report {
+        let report = |name, t: &Tlb| TlbReport { name, config: t.config(), stats: t.stats };
+        let tlbs = if tr.is_unified() {
+            vec![report("tlb", tr.dtlb())]
+        } else {
+            vec![report("itlb", tr.itlb()), report("dtlb", tr.dtlb())]
+        };
+        Report {
+            instret,
+            tlbs,
+            l2: tr.l2tlb().map(|t| report("l2tlb", t)),
+            pwc: tr.pwc().map(|p| (p.config(), p.stats)),
+            walk: tr.walk_stats,
+            exceptions: [0; CAUSES],
+            exceptions_by_mode: [[0; CAUSES]; 3],
+            interrupts: [0; CAUSES],
+            disks: Vec::new(),
         }
     }
 
@@ -145,8 +178,13 @@ impl Report {
     pub fn cost(&self, model: &CostModel) -> CostEstimate {
         let hits: u64 = self.tlbs.iter().map(|t| t.stats.hits).sum();
         let faults = self.exceptions[12] + self.exceptions[13] + self.exceptions[15];
-        let translation =
-            hits as f64 * model.tlb_hit + self.walk.pte_reads as f64 * model.pte_read + faults as f64 * model.trap;
+        let l2_hits = self.l2.as_ref().map_or(0, |t| t.stats.hits);
+        let pwc_hits = self.pwc.map_or(0, |(_, s)| s.hits[ROOT] + s.hits[MID]);
+        let translation = hits as f64 * model.tlb_hit
+            + l2_hits as f64 * model.l2_hit
+            + pwc_hits as f64 * model.pwc_hit
+            + self.walk.pte_reads as f64 * model.pte_read
+            + faults as f64 * model.trap;
         CostEstimate { translation, total: self.instret as f64 + translation }
     }
 
@@ -171,12 +209,14 @@ impl Report {
         let c = self.cost(model);
         let _ = writeln!(
             o,
-            "estimated translation cost {:.0} of {:.0} cycles ({:.1}%)  [model: hit {} + PTE read {} + fault trap {} \
-             cycles, 1 cycle/instruction]",
+            "estimated translation cost {:.0} of {:.0} cycles ({:.1}%)  [model: hit {}, L2 hit {}, PWC hit {}, PTE \
+             read {}, fault trap {} cycles; 1 cycle/instruction]",
             c.translation,
             c.total,
             100.0 * c.share(),
             model.tlb_hit,
+            model.l2_hit,
+            model.pwc_hit,
             model.pte_read,
             model.trap
         );
@@ -185,7 +225,7 @@ impl Report {
             "\n{:<6} {:>8} {:>12} {:>12} {:>10} {:>8} {:>10} {:>8}",
             "tlb", "shape", "lookups", "hits", "misses", "MPKI", "evictions", "flushes"
         );
-        for t in &self.tlbs {
+        for t in self.tlbs.iter().chain(&self.l2) {
             let shape = format!("{}x{} {}", t.config.sets, t.config.ways, t.config.policy);
             let _ = writeln!(
                 o,
@@ -204,8 +244,10 @@ impl Report {
         let per_walk = if w.walks == 0 { 0.0 } else { w.pte_reads as f64 / w.walks as f64 };
         let _ = writeln!(
             o,
-            "\npage walks {}  PTE reads {} ({:.2}/walk)  leaves: 4K {} 2M {} 1G {}  faulting walks {}  A/D updates {}",
+            "\npage walks {} ({} to set D)  PTE reads {} ({:.2}/walk)  leaves: 4K {} 2M {} 1G {}  faulting walks {}  A/D \
+             updates {}",
             w.walks,
+            w.dirty_walks,
             w.pte_reads,
             per_walk,
             w.walks_by_level[0],
@@ -214,6 +256,22 @@ impl Report {
             w.walk_faults,
             w.ad_updates
         );
+        if let Some((c, p)) = &self.pwc {
+            let rate = |i: usize| if p.lookups[i] == 0 { 0.0 } else { 100.0 * p.hits[i] as f64 / p.lookups[i] as f64 };
+            let _ = writeln!(
+                o,
+                "page-walk cache {c}: root-level hits {}/{} ({:.1}%)  mid-level hits {}/{} ({:.1}%)  PTE reads \
+                 saved {}  flushed {}",
+                p.hits[ROOT],
+                p.lookups[ROOT],
+                rate(ROOT),
+                p.hits[MID],
+                p.lookups[MID],
+                rate(MID),
+                p.reads_saved(),
+                p.entries_flushed
+            );
+        }
         let pf = |c: usize| self.exceptions[c];
         let _ = writeln!(o, "page faults: fetch {}  load {}  store/AMO {}", pf(12), pf(13), pf(15));
         let traps: Vec<usize> = (0..CAUSES).filter(|&c| self.exceptions[c] > 0).collect();
@@ -243,7 +301,7 @@ impl Report {
     pub fn to_json(&self) -> String {
         let mut o = String::new();
         let _ = write!(o, "{{\"schema\":{SCHEMA_VERSION},\"instret\":{}", self.instret);
-        for t in &self.tlbs {
+        for t in self.tlbs.iter().chain(&self.l2) {
             let s = &t.stats;
             let _ = write!(
                 o,
@@ -270,15 +328,34 @@ impl Report {
         let _ = write!(
             o,
             ",\"walks\":{},\"pte_reads\":{},\"walks_by_level\":{{\"0\":{},\"1\":{},\"2\":{}}},\"walk_faults\":{},\
-             \"ad_updates\":{}",
+             \"ad_updates\":{},\"dirty_walks\":{}",
             w.walks,
             w.pte_reads,
             w.walks_by_level[0],
             w.walks_by_level[1],
             w.walks_by_level[2],
             w.walk_faults,
-            w.ad_updates
+            w.ad_updates,
+            w.dirty_walks
         );
+        if let Some((c, p)) = &self.pwc {
+            let _ = write!(
+                o,
+                ",\"pwc\":{{\"entries\":{{\"root\":{},\"mid\":{}}},\"lookups\":{{\"root\":{},\"mid\":{}}},\
+                 \"hits\":{{\"root\":{},\"mid\":{}}},\"fills\":{{\"root\":{},\"mid\":{}}},\"entries_flushed\":{},\
+                 \"pte_reads_saved\":{}}}",
+                c.entries[ROOT],
+                c.entries[MID],
+                p.lookups[ROOT],
+                p.lookups[MID],
+                p.hits[ROOT],
+                p.hits[MID],
+                p.fills[ROOT],
+                p.fills[MID],
+                p.entries_flushed,
+                p.reads_saved()
+            );
+        }
         let _ = write!(
             o,
             ",\"page_faults\":{{\"12\":{},\"13\":{},\"15\":{}}}",
@@ -331,13 +408,15 @@ mod tests {
         let r = Report {
             instret: 10_000,
             tlbs: vec![TlbReport { name: "dtlb", config, stats }],
+            l2: None,
+            pwc: None,
             walk: WalkStats { walks: 100, pte_reads: 300, ..WalkStats::default() },
             exceptions,
             exceptions_by_mode: [[0; CAUSES]; 3],
             interrupts: [0; CAUSES],
             disks: Vec::new(),
         };
-        let c = r.cost(&CostModel { tlb_hit: 1.0, pte_read: 30.0, trap: 40.0 });
+        let c = r.cost(&CostModel { tlb_hit: 1.0, pte_read: 30.0, trap: 40.0, ..CostModel::default() });
         assert_eq!(c.translation, 900.0 + 300.0 * 30.0 + 5.0 * 40.0);
         assert_eq!(c.total, 10_000.0 + c.translation);
         assert!((c.share() - c.translation / c.total).abs() < 1e-12);

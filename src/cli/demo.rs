@@ -68,6 +68,7 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode, String> {
         mem: 128 << 20,
         mmu: MmuConfig::default(),
         max_insns: 2_000_000_000,
+        record_trace: None,
     })?;
     outln!("--- rvmmu statistics ({reason:?})");
     out!("{}", report.to_table());

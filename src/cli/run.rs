@@ -7,6 +7,8 @@ use super::{EXIT_INSN_LIMIT, EXIT_RESET, EXIT_STUCK, EXIT_TIMEOUT};
 use clap::Args;
 use rvmmu_emulator::cpu::{NoTrace, Tracer};
 use rvmmu_emulator::machine::{DiskConfig, VIRTIO_TRANSPORTS};
+use rvmmu_emulator::mmu::record::{Recorder, TraceTotals};
+use rvmmu_emulator::mmu::AdMode;
 use rvmmu_emulator::profile::{Charges, FenceChecker, Profiler};
 use rvmmu_emulator::report::{CostModel, Report};
 use rvmmu_emulator::trace::CommitLog;
@@ -63,12 +65,22 @@ pub struct RunArgs {
     /// Cost model: cycles per TLB hit (see docs/stats.md).
     #[arg(long, default_value_t = CostModel::default().tlb_hit)]
     cost_tlb_hit: f64,
+    /// Cost model: cycles per L2 TLB hit.
+    #[arg(long, default_value_t = CostModel::default().l2_hit)]
+    cost_l2_hit: f64,
+    /// Cost model: cycles per page-walk-cache hit.
+    #[arg(long, default_value_t = CostModel::default().pwc_hit)]
+    cost_pwc_hit: f64,
     /// Cost model: cycles per PTE read by the page walker.
     #[arg(long, default_value_t = CostModel::default().pte_read)]
     cost_pte_read: f64,
     /// Cost model: cycles of trap entry/return per page fault.
     #[arg(long, default_value_t = CostModel::default().trap)]
     cost_trap: f64,
+    /// Record the translation stream (accesses, sfence.vma, satp changes)
+    /// to FILE, for `rvmmu sweep --trace FILE` to replay through other TLBs.
+    #[arg(long, value_name = "FILE")]
+    record_trace: Option<String>,
     /// Where --interval writes its CSV (one row per interval, counts within it).
     #[arg(long, value_name = "FILE", default_value = "intervals.csv")]
     interval_csv: String,
@@ -167,7 +179,7 @@ fn drive<T: Tracer>(m: &mut Machine, a: &RunArgs, tracer: &mut T) -> Result<Exit
 
 /// The --check-fences report: how many stale uses, and the first ones.
 fn fence_report(m: &Machine, c: &FenceChecker) -> String {
-    let total = m.hart.mmu.stale_count;
+    let total = m.hart.mmu.stale_count();
     let mut o = format!("\nfence check: {total} use(s) of stale TLB entries\n");
     let rwxu = |p: u8| {
         let f = |bit: u8, ch: char| if p & bit != 0 { ch } else { '-' };
@@ -236,6 +248,25 @@ fn parse_disk(s: &str) -> Result<DiskConfig, String> {
     Ok(DiskConfig { path: path.to_string(), read_only })
 }
 
+/// `--record-trace FILE`: record the translation stream of `m` from now on.
+pub fn start_trace(m: &mut Machine, path: &str, ad: AdMode) -> Result<(), String> {
+    let file = std::fs::File::create(path).map_err(|e| format!("cannot create trace {path}: {e}"))?;
+    let recorder =
+        Recorder::new(Box::new(BufWriter::new(file)), ad).map_err(|e| format!("cannot write trace {path}: {e}"))?;
+    m.hart.mmu.start_recording(recorder);
+    Ok(())
+}
+
+/// End `--record-trace`: write the run's totals and close the file.
+pub fn finish_trace(m: &mut Machine, path: &str) -> Result<(), String> {
+    let Some(recorder) = m.hart.mmu.take_recorder() else { return Ok(()) };
+    let s = &m.hart.stats;
+    let page_faults = [12, 13, 15].map(|c| s.exceptions_with_cause(c));
+    recorder
+        .finish(TraceTotals { instret: m.hart.retired, page_faults })
+        .map_err(|e| format!("cannot write trace {path}: {e}"))
+}
+
 /// Map a guest exit code onto a process exit status without letting a
 /// failure wrap around to 0.
 fn exit_status(code: u64) -> u8 {
@@ -267,6 +298,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
     if [a.trace, a.profile, a.check_fences].iter().filter(|&&x| x).count() > 1 {
         return Err("--trace, --profile and --check-fences cannot be combined".into());
     }
+    if let Some(path) = &a.record_trace {
+        start_trace(&mut m, path, config.mmu.ad)?;
+    }
     let mut profiler = Profiler::default();
     let mut checker = FenceChecker::default();
     let reason = if a.check_fences {
@@ -283,13 +317,22 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
     };
     let _ = std::io::stdout().flush();
     m.shutdown().map_err(|e| format!("flushing devices at exit: {e}"))?;
+    if let Some(path) = &a.record_trace {
+        finish_trace(&mut m, path)?;
+    }
     if a.check_fences {
         err!("{}", fence_report(&m, &checker));
     }
     if a.stats || a.stats_json.is_some() {
         let report = Report::from_machine(&m);
         if a.stats {
-            let model = CostModel { tlb_hit: a.cost_tlb_hit, pte_read: a.cost_pte_read, trap: a.cost_trap };
+            let model = CostModel {
+                tlb_hit: a.cost_tlb_hit,
+                l2_hit: a.cost_l2_hit,
+                pwc_hit: a.cost_pwc_hit,
+                pte_read: a.cost_pte_read,
+                trap: a.cost_trap,
+            };
             err!("\n{}", report.to_table_with(&model));
             if a.profile {
                 err!("{}", profile_tables(&m, &profiler));

@@ -46,6 +46,9 @@ pub struct UserArgs {
     /// Write rvmmu's statistics as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     stats_json: Option<String>,
+    /// Record the translation stream to FILE (see `rvmmu run --record-trace`).
+    #[arg(long, value_name = "FILE")]
+    record_trace: Option<String>,
     #[command(flatten)]
     mmu: MmuArgs,
 }
@@ -62,6 +65,8 @@ pub struct UserRun<'a> {
     pub mem: u64,
     pub mmu: MmuConfig,
     pub max_insns: u64,
+    /// `--record-trace FILE`.
+    pub record_trace: Option<&'a str>,
 }
 
 /// Boot the kernel with the program and a swap disk; the guest's output
@@ -96,8 +101,14 @@ pub fn boot_user_program(r: &UserRun) -> Result<(ExitReason, Report), String> {
     };
     let result = (|| {
         let mut m = Machine::from_elf_file(&r.kernel.to_string_lossy(), &config).map_err(|e| e.to_string())?;
+        if let Some(path) = r.record_trace {
+            super::run::start_trace(&mut m, path, r.mmu.ad)?;
+        }
         let reason = m.run(Some(r.max_insns));
         m.shutdown().map_err(|e| format!("flushing disks: {e}"))?;
+        if let Some(path) = r.record_trace {
+            super::run::finish_trace(&mut m, path)?;
+        }
         Ok((reason, Report::from_machine(&m)))
     })();
     if temporary {
@@ -121,6 +132,7 @@ pub fn user(a: UserArgs) -> Result<ExitCode, String> {
         mem: a.mem,
         mmu: a.mmu.config()?,
         max_insns: a.max_insns,
+        record_trace: a.record_trace.as_deref(),
     };
     let (reason, report) = boot_user_program(&run)?;
     outln!("\n--- rvmmu: {reason:?}");

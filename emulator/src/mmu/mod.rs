@@ -3,12 +3,9 @@
 //! (Bare or Sv39: the TLBs in [`tlb`], the walker in [`sv39`]) and performs
 //! the physical access on the bus.
 //!
-//! Fast path: each TLB remembers the entry it touched last. An access to
-//! the same page with the same kind of permission is that entry hitting
-//! again; since it is already the most recent entry of its set, the
-//! replacement state would not change, so the lookup is counted (one
-//! lookup, one hit) without searching. Everything else goes through the
-//! modelled TLB, so the counters equal a lookup on every access.
+//! The TLB hierarchy, its fast path and its counters live in
+//! [`translator`]; the page-walk cache in [`pwc`]; `--record-trace` and its
+//! replay in [`record`] and [`replay`].
 //!
 //! Misaligned loads and stores are emulated (they never trap): an access
 //! inside one page is done as one physical access (RAM takes any
@@ -16,16 +13,23 @@
 //! fault), and an access that crosses a page boundary is split at the
 //! boundary, both pages translated before any byte is written.
 
+pub mod pwc;
+pub mod record;
+pub mod replay;
 pub mod sv39;
 pub mod tlb;
+pub mod translator;
 
 use crate::addr::{PhysAddr, VirtAddr};
 use crate::bus::Bus;
 use crate::cpu::csr::mstatus;
 use crate::cpu::trap::{Cause, Exception};
 use crate::cpu::Privilege;
-use sv39::{is_canonical, permits, WalkStats};
-use tlb::{perm, Fence, Policy, Tlb, TlbConfig};
+use pwc::{PageWalkCache, PwcConfig};
+use record::Recorder;
+use sv39::{PageTable, WalkStats};
+use tlb::{Fence, Policy, Tlb, TlbConfig};
+pub use translator::{StaleUse, Translator, MAX_STALE_RECORDS};
 
 /// What an access is for; selects the fault causes and permission checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +84,10 @@ pub struct MmuConfig {
     pub unified: bool,
     /// A/D maintenance.
     pub ad: AdMode,
+    /// A unified L2 TLB behind the L1 TLBs (off by default).
+    pub l2: Option<TlbConfig>,
+    /// A page-walk cache for non-leaf PTEs (off by default).
+    pub pwc: Option<PwcConfig>,
 }
 
 impl Default for MmuConfig {
@@ -89,6 +97,8 @@ impl Default for MmuConfig {
             dtlb: TlbConfig { sets: 16, ways: 4, policy: Policy::Lru, seed: 0 },
             unified: false,
             ad: AdMode::Hardware,
+            l2: None,
+            pwc: None,
         }
     }
 }
@@ -115,37 +125,6 @@ pub struct TranslationContext {
     pub root: u64,
 }
 
-/// The last entry a TLB touched, with what the current context lets it be
-/// used for: bit 0 fetch, bit 1 load, bit 2 store (store needs D set).
-#[derive(Clone, Copy, Debug, Default)]
-struct LastEntry {
-    tag: u64,
-    shift: u32,
-    pa_base: u64,
-    usable: u8,
-}
-
-impl LastEntry {
-    const NONE: LastEntry = LastEntry { tag: u64::MAX, shift: 63, pa_base: 0, usable: 0 };
-}
-
-fn access_bit(access: Access) -> u8 {
-    match access {
-        Access::Fetch => 1,
-        Access::Load => 2,
-        Access::Store => 4,
-    }
-}
-
-/// A TLB and its remembered last entry.
-struct TlbUnit {
-    tlb: Tlb,
-    last: LastEntry,
-}
-
-/// Index of the data TLB in `Mmu::units` (the instruction TLB is 0).
-const DATA: usize = 1;
-
 /// The MMU and the physical bus behind it.
 pub struct Mmu {
     /// The physical address space.
@@ -154,102 +133,119 @@ pub struct Mmu {
     /// any store that overlaps its 8-byte granule, by SC and by traps.
     pub reservation: Option<u64>,
     ctx: TranslationContext,
-    ad_mode: AdMode,
-    units: [TlbUnit; 2],
-    /// Which unit fetches use: 0, or `DATA` when the TLB is unified.
-    fetch_unit: usize,
-    /// Page-walk counters.
-    pub walk_stats: WalkStats,
-    /// The virtual address of the latest miss in the instruction and data
-    /// TLB (for `--profile` attribution).
-    pub last_miss_va: [u64; 2],
-    /// `--check-fences`: verify every TLB hit against the page table.
-    check_fences: bool,
-    /// Stale translations found by the fence checker (the first
-    /// `MAX_STALE_RECORDS`; `stale_count` counts them all).
-    pub stale_uses: Vec<StaleUse>,
-    /// Every stale use found.
-    pub stale_count: u64,
+    /// The TLBs, page-walk cache and their counters.
+    tr: Translator,
 }
 
-/// How many stale uses are kept in detail.
-pub const MAX_STALE_RECORDS: usize = 1000;
+/// Page tables in guest RAM. A PTE write (A/D) is a store: it clears an LR
+/// reservation on its granule.
+struct RamTables<'a> {
+    ram: &'a mut crate::bus::Ram,
+    reservation: &'a mut Option<u64>,
+}
 
-/// A TLB hit whose cached translation no longer matches the page table: the
-/// guest changed a PTE and did not execute the sfence.vma the privileged
-/// spec (12.2.1) requires before relying on the change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StaleUse {
-    /// The guest pc, filled in by the checker's tracer.
-    pub pc: Option<u64>,
-    /// The virtual address accessed.
-    pub va: u64,
-    /// The kind of access.
-    pub access: Access,
-    /// The cached translation: page base and R/W/X/U bits.
-    pub cached: (u64, u8),
-    /// What the page table says now, if it maps the address at all.
-    pub current: Option<(u64, u8)>,
+impl PageTable for RamTables<'_> {
+    #[inline]
+    fn read_pte(&mut self, addr: u64) -> Option<u64> {
+        let off = self.ram.offset_of(addr, 8)?;
+        Some(self.ram.read(off, 8))
+    }
+
+    fn write_pte(&mut self, addr: u64, pte: u64) {
+        if let Some(off) = self.ram.offset_of(addr, 8) {
+            self.ram.write(off, 8, pte);
+        }
+        if self.reservation.is_some_and(|r| r & !7 == addr) {
+            *self.reservation = None;
+        }
+    }
 }
 
 impl Mmu {
     /// An MMU in front of `bus`, translation off.
     pub fn new(bus: Bus, config: MmuConfig) -> Mmu {
-        let unit = |c| TlbUnit { tlb: Tlb::new(c), last: LastEntry::NONE };
-        Mmu {
-            bus,
-            reservation: None,
-            ctx: TranslationContext::default(),
-            ad_mode: config.ad,
-            units: [unit(config.itlb), unit(config.dtlb)],
-            fetch_unit: if config.unified { DATA } else { 0 },
-            walk_stats: WalkStats::default(),
-            last_miss_va: [0; 2],
-            check_fences: false,
-            stale_uses: Vec::new(),
-            stale_count: 0,
-        }
+        Mmu { bus, reservation: None, ctx: TranslationContext::default(), tr: Translator::new(&config) }
+    }
+
+    /// The TLB hierarchy and its counters.
+    pub fn translator(&self) -> &Translator {
+        &self.tr
     }
 
     /// The instruction TLB (the unified TLB when there is only one).
     pub fn itlb(&self) -> &Tlb {
-        &self.units[self.fetch_unit].tlb
+        self.tr.itlb()
     }
 
     /// The data TLB (the unified TLB when there is only one).
     pub fn dtlb(&self) -> &Tlb {
-        &self.units[DATA].tlb
+        self.tr.dtlb()
+    }
+
+    /// The L2 TLB, when configured.
+    pub fn l2tlb(&self) -> Option<&Tlb> {
+        self.tr.l2tlb()
+    }
+
+    /// The page-walk cache, when configured.
+    pub fn pwc(&self) -> Option<&PageWalkCache> {
+        self.tr.pwc()
+    }
+
+    /// Page-walk counters.
+    pub fn walk_stats(&self) -> WalkStats {
+        self.tr.walk_stats
+    }
+
+    /// The virtual address of the latest miss in the instruction and data
+    /// TLB (for `--profile` attribution; index with `fetch_tlb_index`).
+    pub fn last_miss_va(&self) -> [u64; 2] {
+        self.tr.last_miss_va
+    }
+
+    /// Stale uses found by the fence checker (the first
+    /// `MAX_STALE_RECORDS`).
+    pub fn stale_uses(&self) -> &[StaleUse] {
+        &self.tr.stale_uses
+    }
+
+    /// The fence checker's records, for its tracer to fill in the pc.
+    pub fn stale_uses_mut(&mut self) -> &mut Vec<StaleUse> {
+        &mut self.tr.stale_uses
+    }
+
+    /// Every stale use the fence checker found.
+    pub fn stale_count(&self) -> u64 {
+        self.tr.stale_count
     }
 
     /// Turn on the fence checker. Every lookup then goes through the
     /// modelled TLB (the counters are the same either way).
     pub fn enable_fence_check(&mut self) {
-        self.check_fences = true;
-        self.forget_last_entries();
+        self.tr.enable_fence_check();
     }
 
-    /// Compare a TLB hit's entry with the page table as it is now.
-    #[cold]
-    fn check_hit(&mut self, va: u64, access: Access, e: &tlb::TlbEntry, ctx: &TranslationContext) {
-        const RWXU: u8 = perm::R | perm::W | perm::X | perm::U;
-        let current = self.peek(va, ctx).map(|f| (f.pa_base | (va & ((1 << f.shift()) - 1)) & !0xfff, f.perms & RWXU));
-        let cached = ((e.pa_base | (va & ((1 << e.shift()) - 1))) & !0xfff, e.perms & RWXU);
-        if current != Some(cached) {
-            self.stale_count += 1;
-            if self.stale_uses.len() < MAX_STALE_RECORDS {
-                self.stale_uses.push(StaleUse { pc: None, va, access, cached, current });
-            }
-        }
+    /// Start `--record-trace`: every translated access, sfence.vma and satp
+    /// change from now on goes to `recorder`.
+    pub fn start_recording(&mut self, mut recorder: Recorder) {
+        recorder.satp(self.ctx.root, self.ctx.asid);
+        self.tr.recorder = Some(Box::new(recorder));
+        self.tr.forget_last_entries();
+    }
+
+    /// Stop recording: the recorder, to be finished with the run's totals.
+    pub fn take_recorder(&mut self) -> Option<Recorder> {
+        self.tr.recorder.take().map(|b| *b)
     }
 
     /// Index into `last_miss_va` of the TLB that fetches use.
     pub fn fetch_tlb_index(&self) -> usize {
-        self.fetch_unit
+        self.tr.fetch_tlb_index()
     }
 
     /// Whether fetches and data share one TLB.
     pub fn is_unified(&self) -> bool {
-        self.fetch_unit == DATA
+        self.tr.is_unified()
     }
 
     /// Refresh the translation context from the hart's privilege, mstatus
@@ -261,6 +257,7 @@ impl Mmu {
         } else {
             prv
         };
+        let old = self.ctx;
         self.ctx = TranslationContext {
             fetch_on: sv39 && prv != Privilege::Machine,
             data_on: sv39 && data_prv != Privilege::Machine,
@@ -271,22 +268,17 @@ impl Mmu {
             asid: (satp >> 44) as u16,
             root: (satp & ((1 << 44) - 1)) << 12,
         };
-        self.forget_last_entries();
-    }
-
-    fn forget_last_entries(&mut self) {
-        for u in &mut self.units {
-            u.last = LastEntry::NONE;
+        if let Some(r) = self.tr.recorder.as_deref_mut() {
+            if (old.root, old.asid) != (self.ctx.root, self.ctx.asid) {
+                r.satp(self.ctx.root, self.ctx.asid);
+            }
         }
+        self.tr.forget_last_entries();
     }
 
     /// sfence.vma: flush what the fence covers from every TLB.
     pub fn fence(&mut self, fence: Fence) {
-        self.units[DATA].tlb.fence(fence);
-        if !self.is_unified() {
-            self.units[0].tlb.fence(fence);
-        }
-        self.forget_last_entries();
+        self.tr.fence(fence);
     }
 
     /// Translate `va` for `access`.
@@ -296,68 +288,8 @@ impl Mmu {
         if !on {
             return Ok(PhysAddr(va.0));
         }
-        let unit = if access == Access::Fetch { self.fetch_unit } else { DATA };
-        let last = self.units[unit].last;
-        if va.0 >> last.shift == last.tag && last.usable & access_bit(access) != 0 {
-            self.units[unit].tlb.count_repeat_hit();
-            return Ok(PhysAddr(last.pa_base | (va.0 & ((1 << last.shift) - 1))));
-        }
-        self.translate_sv39(va.0, access, unit)
-    }
-
-    /// The modelled path: TLB lookup, permission check, walk on a miss.
-    #[cold]
-    fn translate_sv39(&mut self, va: u64, access: Access, unit: usize) -> Result<PhysAddr, Exception> {
-        self.units[unit].last = LastEntry::NONE;
-        if !is_canonical(va) {
-            return Err(Exception::new(access.page_fault(), va));
-        }
-        let ctx = self.ctx;
-        let prv = if access == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv };
-        let slot = match self.units[unit].tlb.lookup(va, ctx.asid) {
-            Some(slot) => {
-                let e = *self.units[unit].tlb.entry(slot);
-                if self.check_fences {
-                    self.check_hit(va, access, &e, &ctx);
-                }
-                if !permits(e.perms, access, prv, ctx.sum, ctx.mxr) {
-                    return Err(Exception::new(access.page_fault(), va));
-                }
-                if access == Access::Store && e.perms & perm::D == 0 {
-                    // A clean entry: the walk sets D (or faults) and the
-                    // entry is refreshed in place.
-                    let fresh = self.walk(va, access, &ctx)?;
-                    self.units[unit].tlb.refresh(slot, fresh)
-                } else {
-                    slot
-                }
-            }
-            None => {
-                self.last_miss_va[unit] = va;
-                let fresh = self.walk(va, access, &ctx)?;
-                self.units[unit].tlb.insert(fresh)
-            }
-        };
-        let e = *self.units[unit].tlb.entry(slot);
-        let mut usable = 0;
-        for a in [Access::Fetch, Access::Load, Access::Store] {
-            let clean_store = a == Access::Store && e.perms & perm::D == 0;
-            let fetch_elsewhere = (a == Access::Fetch) != (unit == self.fetch_unit) && !self.is_unified();
-            if permits(e.perms, a, if a == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv }, ctx.sum, ctx.mxr)
-                && !clean_store
-                && !fetch_elsewhere
-            {
-                usable |= access_bit(a);
-            }
-        }
-        if self.check_fences {
-            usable = 0; // every access must reach the checker
-        }
-        let shift = e.shift();
-        // Tags of the remembered entry compare against the full VA, so a
-        // non-canonical address can never match it.
-        self.units[unit].last = LastEntry { tag: va >> shift, shift, pa_base: e.pa_base, usable };
-        Ok(PhysAddr(e.pa_base | (va & ((1 << shift) - 1))))
+        let mut pt = RamTables { ram: &mut self.bus.ram, reservation: &mut self.reservation };
+        self.tr.translate(&mut pt, &self.ctx, va.0, access).map(PhysAddr)
     }
 
     /// Fetch the instruction bits at `pc` (which is 2-byte aligned): 16

@@ -2,8 +2,9 @@
 //! "Virtual Address Translation Process" (section 12.3.2 of the 2024
 //! privileged spec; 4.3.2 in older editions), with LEVELS = 3, PTESIZE = 8.
 
+use super::pwc::{PageWalkCache, WalkStart};
 use super::tlb::{perm, tag_of, TlbEntry};
-use super::{Access, AdMode, Mmu, TranslationContext};
+use super::{Access, AdMode, TranslationContext};
 use crate::cpu::trap::Exception;
 use crate::cpu::Privilege;
 
@@ -47,6 +48,9 @@ pub struct WalkStats {
     pub walk_faults: u64,
     /// PTEs written to set A or D.
     pub ad_updates: u64,
+    /// Walks made because a store hit a clean TLB entry (D clear); the
+    /// other walks are TLB misses (of the L2 TLB when there is one).
+    pub dirty_walks: u64,
 }
 
 /// Whether a leaf with `perms` permits `access` at `prv` with SUM/MXR
@@ -74,102 +78,131 @@ pub fn is_canonical(va: u64) -> bool {
     ((va as i64) << 25 >> 25) as u64 == va
 }
 
-impl Mmu {
+/// Where the walker reads and writes page-table entries: guest RAM in a
+/// run, the recorded walk in a trace replay.
+pub trait PageTable {
+    /// The 8-byte PTE at physical `addr`, or `None` when `addr` is not in
+    /// RAM (page tables must live in RAM: anywhere else is an access fault).
+    fn read_pte(&mut self, addr: u64) -> Option<u64>;
+    /// Write back a PTE whose A/D bits the walker set.
+    fn write_pte(&mut self, addr: u64, pte: u64);
+}
+
+/// What a walk needs besides the page table: the A/D mode, the optional
+/// page-walk cache and the counters to update.
+pub(super) struct Walker<'a> {
+    pub ad_mode: AdMode,
+    pub pwc: Option<&'a mut PageWalkCache>,
+    pub stats: &'a mut WalkStats,
+}
+
+impl Walker<'_> {
     /// Walk the page table for `va` and return the translation as a TLB
     /// entry. Updates A/D in hardware or faults, as `ad_mode` says.
-    pub(super) fn walk(&mut self, va: u64, access: Access, ctx: &TranslationContext) -> Result<TlbEntry, Exception> {
-        self.walk_stats.walks += 1;
-        let result = self.walk_inner(va, access, ctx, false);
-        match &result {
-            Ok(e) => self.walk_stats.walks_by_level[e.level as usize] += 1,
-            Err(_) => self.walk_stats.walk_faults += 1,
-        }
-        result
-    }
-
-    /// What the page table maps `va` to right now, without side effects:
-    /// no counters, no A/D updates, no permission check (for the fence
-    /// checker, which compares it with a cached translation).
-    pub(super) fn peek(&mut self, va: u64, ctx: &TranslationContext) -> Option<TlbEntry> {
-        self.walk_inner(va, Access::Load, ctx, true).ok()
-    }
-
-    fn walk_inner(
+    pub fn walk<P: PageTable>(
         &mut self,
+        pt: &mut P,
         va: u64,
         access: Access,
         ctx: &TranslationContext,
-        peek: bool,
     ) -> Result<TlbEntry, Exception> {
-        let page_fault = Exception::new(access.page_fault(), va);
-        let access_fault = Exception::new(access.access_fault(), va);
-        // Step 1: a = satp.ppn * PAGESIZE, i = LEVELS - 1.
-        let mut table = ctx.root;
-        let mut global = false;
-        for level in (0..3u32).rev() {
-            // Step 2: read the PTE at a + va.vpn[i] * PTESIZE. Page tables
-            // must live in RAM: anywhere else is an access fault.
-            let vpn_i = (va >> (12 + 9 * level)) & 0x1ff;
-            let pte_addr = table + vpn_i * 8;
-            if !peek {
-                self.walk_stats.pte_reads += 1;
-            }
-            let ram = &self.bus.ram;
-            let off = ram.offset_of(pte_addr, 8).ok_or(access_fault)?;
-            let mut pte = ram.read(off, 8);
-            // Step 3: invalid, W without R, or reserved bits set.
-            if pte & pte::V == 0 || (pte & pte::R == 0 && pte & pte::W != 0) || pte & pte::HIGH != 0 {
+        self.stats.walks += 1;
+        let result = walk_inner(pt, va, access, ctx, Some(self));
+        match &result {
+            Ok(e) => self.stats.walks_by_level[e.level as usize] += 1,
+            Err(_) => self.stats.walk_faults += 1,
+        }
+        result
+    }
+}
+
+/// What the page table maps `va` to right now, without side effects: no
+/// counters, no A/D updates, no page-walk cache, no permission check (for
+/// the fence checker, which compares it with a cached translation).
+pub(super) fn peek<P: PageTable>(pt: &mut P, va: u64, ctx: &TranslationContext) -> Option<TlbEntry> {
+    walk_inner(pt, va, Access::Load, ctx, None).ok()
+}
+
+/// The walk; `walker` is `None` for a side-effect-free peek.
+fn walk_inner<P: PageTable>(
+    pt: &mut P,
+    va: u64,
+    access: Access,
+    ctx: &TranslationContext,
+    mut walker: Option<&mut Walker>,
+) -> Result<TlbEntry, Exception> {
+    let page_fault = Exception::new(access.page_fault(), va);
+    let access_fault = Exception::new(access.access_fault(), va);
+    // Step 1: a = satp.ppn * PAGESIZE, i = LEVELS - 1 -- or, after a
+    // page-walk-cache hit, the cached table further down.
+    let mut start = WalkStart { level: 2, table: ctx.root, global: false };
+    if let Some(pwc) = walker.as_mut().and_then(|w| w.pwc.as_deref_mut()) {
+        if let Some(s) = pwc.lookup(va, ctx.asid) {
+            start = s;
+        }
+    }
+    let mut table = start.table;
+    let mut global = start.global;
+    for level in (0..=start.level).rev() {
+        // Step 2: read the PTE at a + va.vpn[i] * PTESIZE.
+        let vpn_i = (va >> (12 + 9 * level)) & 0x1ff;
+        let pte_addr = table + vpn_i * 8;
+        if let Some(w) = walker.as_mut() {
+            w.stats.pte_reads += 1;
+        }
+        let mut pte = pt.read_pte(pte_addr).ok_or(access_fault)?;
+        // Step 3: invalid, W without R, or reserved bits set.
+        if pte & pte::V == 0 || (pte & pte::R == 0 && pte & pte::W != 0) || pte & pte::HIGH != 0 {
+            return Err(page_fault);
+        }
+        global |= pte & pte::G != 0;
+        let ppn = (pte & pte::PPN_MASK) >> pte::PPN_SHIFT;
+        // Step 4: a pointer to the next level. A, D and U are reserved in
+        // non-leaf PTEs and must be zero (as Spike checks).
+        if pte & (pte::R | pte::X) == 0 {
+            if pte & (pte::A | pte::D | pte::U) != 0 || level == 0 {
                 return Err(page_fault);
             }
-            global |= pte & pte::G != 0;
-            let ppn = (pte & pte::PPN_MASK) >> pte::PPN_SHIFT;
-            // Step 4: a pointer to the next level. A, D and U are reserved in
-            // non-leaf PTEs and must be zero (as Spike checks).
-            if pte & (pte::R | pte::X) == 0 {
-                if pte & (pte::A | pte::D | pte::U) != 0 || level == 0 {
-                    return Err(page_fault);
-                }
-                table = ppn << 12;
-                continue;
+            table = ppn << 12;
+            if let Some(pwc) = walker.as_mut().and_then(|w| w.pwc.as_deref_mut()) {
+                pwc.fill(level, va, ctx.asid, global, table);
             }
-            // Step 5: a leaf; check R/W/X/U against the access.
-            let perms = pte as u8;
-            let prv = if access == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv };
-            if !peek && !permits(perms, access, prv, ctx.sum, ctx.mxr) {
-                return Err(page_fault);
-            }
-            // Step 6: a superpage's PPN must be aligned to its size.
-            if ppn & ((1u64 << (9 * level)) - 1) != 0 {
-                return Err(page_fault);
-            }
-            // Step 7: A must be set, and D for a store: set them (Svadu) or
-            // fault (Svade).
-            let wanted = pte::A | if access == Access::Store { pte::D } else { 0 };
-            if !peek && pte & wanted != wanted {
-                if self.ad_mode == AdMode::Trap {
+            continue;
+        }
+        // Step 5: a leaf; check R/W/X/U against the access.
+        let perms = pte as u8;
+        let prv = if access == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv };
+        if walker.is_some() && !permits(perms, access, prv, ctx.sum, ctx.mxr) {
+            return Err(page_fault);
+        }
+        // Step 6: a superpage's PPN must be aligned to its size.
+        if ppn & ((1u64 << (9 * level)) - 1) != 0 {
+            return Err(page_fault);
+        }
+        // Step 7: A must be set, and D for a store: set them (Svadu) or
+        // fault (Svade).
+        let wanted = pte::A | if access == Access::Store { pte::D } else { 0 };
+        if let Some(w) = walker.as_mut() {
+            if pte & wanted != wanted {
+                if w.ad_mode == AdMode::Trap {
                     return Err(page_fault);
                 }
                 pte |= wanted;
-                self.bus.ram.write(off, 8, pte);
-                self.walk_stats.ad_updates += 1;
-                if let Some(r) = self.reservation {
-                    if r & !7 == pte_addr {
-                        self.reservation = None;
-                    }
-                }
+                pt.write_pte(pte_addr, pte);
+                w.stats.ad_updates += 1;
             }
-            // Step 8: the translation (superpages take the VA's low VPNs).
-            return Ok(TlbEntry {
-                tag: tag_of(va, level as u8),
-                level: level as u8,
-                asid: ctx.asid,
-                global,
-                pa_base: ppn << 12,
-                perms: pte as u8,
-                valid: true,
-            });
         }
-        // Not reached: at level 0 a non-leaf PTE already returned a fault.
-        Err(page_fault)
+        // Step 8: the translation (superpages take the VA's low VPNs).
+        return Ok(TlbEntry {
+            tag: tag_of(va, level as u8),
+            level: level as u8,
+            asid: ctx.asid,
+            global,
+            pa_base: ppn << 12,
+            perms: pte as u8,
+            valid: true,
+        });
     }
+    // Not reached: at level 0 a non-leaf PTE already returned a fault.
+    Err(page_fault)
 }

@@ -243,6 +243,7 @@ impl Tlb {
 
     /// Look `va` up in address space `asid`: counts one lookup, and on a hit
     /// one hit and the policy's touch. Returns the slot that hit.
+    #[inline]
     pub fn lookup(&mut self, va: u64, asid: u16) -> Option<Slot> {
         self.stats.lookups += 1;
         let slot = self.find(va, asid)?;
@@ -262,6 +263,7 @@ impl Tlb {
     }
 
     /// The slot holding a translation of `va` for `asid`, without counting.
+    #[inline]
     pub fn find(&self, va: u64, asid: u16) -> Option<Slot> {
         let ways = self.config.ways;
         let mut probed = [usize::MAX; 3];

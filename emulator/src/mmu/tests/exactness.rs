@@ -54,19 +54,19 @@ fn vpn_of(va: u64, level: u8) -> u64 {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct RefEntry {
-    vpn: u64,
-    level: u8,
-    asid: u16,
-    global: bool,
-    pa_base: u64,
+pub(super) struct RefEntry {
+    pub(super) vpn: u64,
+    pub(super) level: u8,
+    pub(super) asid: u16,
+    pub(super) global: bool,
+    pub(super) pa_base: u64,
     /// The leaf PTE as the walk left it (A/D included).
-    pte: u64,
+    pub(super) pte: u64,
 }
 
 /// One set: its ways, plus the policy's state kept explicitly.
-struct RefSet {
-    ways: Vec<Option<RefEntry>>,
+pub(super) struct RefSet {
+    pub(super) ways: Vec<Option<RefEntry>>,
     /// LRU: valid ways, least recently used first. FIFO: valid ways, oldest
     /// fill first.
     order: Vec<usize>,
@@ -76,10 +76,10 @@ struct RefSet {
 }
 
 /// A straightforward model of the documented TLB.
-struct RefTlb {
+pub(super) struct RefTlb {
     policy: Policy,
     ways: usize,
-    sets: Vec<RefSet>,
+    pub(super) sets: Vec<RefSet>,
     rng: Rng,
     lookups: u64,
     hits: u64,
@@ -87,7 +87,7 @@ struct RefTlb {
 }
 
 impl RefTlb {
-    fn new(c: TlbConfig) -> RefTlb {
+    pub(super) fn new(c: TlbConfig) -> RefTlb {
         let set = || RefSet { ways: vec![None; c.ways], order: Vec::new(), tree: vec![false; c.ways - 1] };
         RefTlb {
             policy: c.policy,
@@ -107,7 +107,7 @@ impl RefTlb {
 
     /// One lookup: probe the set where a 4 KiB, a 2 MiB and a 1 GiB entry
     /// for `va` would be.
-    fn lookup(&mut self, va: u64, asid: u16) -> Option<(usize, usize)> {
+    pub(super) fn lookup(&mut self, va: u64, asid: u16) -> Option<(usize, usize)> {
         self.lookups += 1;
         for level in 0..3u8 {
             let vpn = vpn_of(va, level);
@@ -125,7 +125,7 @@ impl RefTlb {
         None
     }
 
-    fn entry(&self, (s, w): (usize, usize)) -> RefEntry {
+    pub(super) fn entry(&self, (s, w): (usize, usize)) -> RefEntry {
         self.sets[s].ways[w].expect("valid")
     }
 
@@ -176,7 +176,7 @@ impl RefTlb {
     }
 
     /// A fill after a miss: the first invalid way, else the policy's victim.
-    fn fill(&mut self, e: RefEntry) {
+    pub(super) fn fill(&mut self, e: RefEntry) {
         let s = self.set_of(e.vpn);
         let w = match self.sets[s].ways.iter().position(Option::is_none) {
             Some(w) => w,
@@ -202,13 +202,13 @@ impl RefTlb {
     /// A store hit a clean entry and walked again: the entry is refreshed
     /// in place. The lookup already counted as the use of the way (LRU,
     /// PLRU); for FIFO this is not a new fill, so the fill order is kept.
-    fn refresh(&mut self, (s, w): (usize, usize), e: RefEntry) {
+    pub(super) fn refresh(&mut self, (s, w): (usize, usize), e: RefEntry) {
         let old = self.sets[s].ways[w].expect("valid");
         assert_eq!((old.vpn, old.level), (e.vpn, e.level), "test bug: the page table changed shape");
         self.sets[s].ways[w] = Some(e);
     }
 
-    fn fence(&mut self, f: Fence) {
+    pub(super) fn fence(&mut self, f: Fence) {
         for set in &mut self.sets {
             for w in 0..set.ways.len() {
                 let Some(e) = set.ways[w] else { continue };
@@ -227,11 +227,11 @@ impl RefTlb {
         }
     }
 
-    fn occupancy(&self) -> usize {
+    pub(super) fn occupancy(&self) -> usize {
         self.sets.iter().map(|s| s.ways.iter().flatten().count()).sum()
     }
 
-    fn counts(&self) -> [u64; 4] {
+    pub(super) fn counts(&self) -> [u64; 4] {
         [self.lookups, self.hits, self.lookups - self.hits, self.evictions]
     }
 }
@@ -644,7 +644,7 @@ impl Pair {
                 return Err(format!("{name} occupancy: mmu {}, reference {}", tlb.occupancy(), rt.occupancy()));
             }
         }
-        let w = m.walk_stats;
+        let w = m.walk_stats();
         let got = (w.walks, w.walk_faults, w.ad_updates, w.walks_by_level);
         let want = (r.walks, r.walk_faults, r.ad_updates, r.walks_by_level);
         if got != want {
@@ -837,7 +837,7 @@ fn describe(config: MmuConfig, build_seed: u64, ops: &[Op]) -> String {
             d.itlb().occupancy(),
             counts(&d.dtlb().stats),
             d.dtlb().occupancy(),
-            d.walk_stats.walks,
+            d.walk_stats().walks,
             match result {
                 Err(e) => format!("  <-- {e}"),
                 Ok(_) => String::new(),
@@ -858,6 +858,8 @@ fn exactness_config(policy: Policy, g: usize, unified: bool, ad: AdMode) -> MmuC
         dtlb: TlbConfig { sets: ds, ways: dw, policy, seed: 97 + g as u64 },
         unified,
         ad,
+        l2: None,
+        pwc: None,
     }
 }
 

@@ -205,7 +205,7 @@ fn leaf_2m_translates_with_low_vpn_from_va() {
         }
     }
     assert!(s.tr(va + MEGA, Access::Load).is_err());
-    assert_eq!(s.mmu.walk_stats.walks_by_level, [0, 2, 0], "one walk per TLB, a 2 MiB leaf");
+    assert_eq!(s.mmu.walk_stats().walks_by_level, [0, 2, 0], "one walk per TLB, a 2 MiB leaf");
 }
 
 #[test]
@@ -227,7 +227,7 @@ fn leaf_1g_translates_with_low_vpns_from_va() {
         }
     }
     assert!(s.tr(va + GIGA, Access::Load).is_err());
-    assert_eq!(s.mmu.walk_stats.walks_by_level, [0, 0, 4], "two pages, one walk per TLB");
+    assert_eq!(s.mmu.walk_stats().walks_by_level, [0, 0, 4], "two pages, one walk per TLB");
 }
 
 #[test]
@@ -309,8 +309,8 @@ fn pointer_at_level_0_faults() {
     for access in ACCESSES {
         assert_eq!(s.tr(VA, access), page_fault(access, VA));
     }
-    assert_eq!(s.mmu.walk_stats.pte_reads, 9, "three walks of three PTEs");
-    assert_eq!(s.mmu.walk_stats.walk_faults, 3);
+    assert_eq!(s.mmu.walk_stats().pte_reads, 9, "three walks of three PTEs");
+    assert_eq!(s.mmu.walk_stats().walk_faults, 3);
 }
 
 #[test]
@@ -353,7 +353,7 @@ fn misaligned_superpage_faults() {
             let at = va + 0x3456;
             assert_eq!(s.tr(at, access), page_fault(access, at), "level {level} pa {pa:#x}");
         }
-        assert_eq!(s.mmu.walk_stats.walks_by_level, [0, 0, 0]);
+        assert_eq!(s.mmu.walk_stats().walks_by_level, [0, 0, 0]);
     }
 }
 
@@ -367,14 +367,14 @@ fn non_canonical_va_faults_with_va_in_tval() {
     for access in ACCESSES {
         assert_eq!(s.tr(VA, access), Ok(PA));
     }
-    let walks = s.mmu.walk_stats.walks;
+    let walks = s.mmu.walk_stats().walks;
     let lookups = (s.mmu.itlb().stats.lookups, s.mmu.dtlb().stats.lookups);
     for bad in [VA | 1 << 39, VA | 1 << 63, VA | 0xff00_0000_0000_0000, canon(VA | 1 << 38) & !(1 << 50), 1 << 38] {
         for access in ACCESSES {
             assert_eq!(s.tr(bad, access), page_fault(access, bad), "va {bad:#x}");
         }
     }
-    assert_eq!(s.mmu.walk_stats.walks, walks, "no walk for a non-canonical address");
+    assert_eq!(s.mmu.walk_stats().walks, walks, "no walk for a non-canonical address");
     assert_eq!((s.mmu.itlb().stats.lookups, s.mmu.dtlb().stats.lookups), lookups, "no TLB lookup either");
     // A canonical upper-half address (bit 38 set, sign-extended) is fine
     // where mapped, and faults, as a page fault, where not.
@@ -401,8 +401,8 @@ fn page_table_outside_ram_is_an_access_fault() {
         assert_eq!(e, Exception::new(cause, va));
         assert_eq!(e.cause as u8, code);
     }
-    assert_eq!(s.mmu.walk_stats.walk_faults, 3);
-    assert_eq!(s.mmu.walk_stats.pte_reads, 3);
+    assert_eq!(s.mmu.walk_stats().walk_faults, 3);
+    assert_eq!(s.mmu.walk_stats().pte_reads, 3);
     // The same for a root PTE pointing at a level-1 table out of RAM (no
     // memory at 0x1000_0000, or just past the end of RAM).
     let mut s = one_page(VA, leaf(PA, RWXAD));
@@ -541,11 +541,11 @@ fn hardware_ad_load_sets_a_only() {
     s.context(SUPERVISOR, 0);
     assert_eq!(s.tr(VA, Access::Load), Ok(PA));
     assert_eq!(s.read(a), leaf(PA, V | R | W | A), "A set, D not");
-    assert_eq!(s.mmu.walk_stats.ad_updates, 1);
+    assert_eq!(s.mmu.walk_stats().ad_updates, 1);
     // A second load: TLB hit, no walk, no write.
     assert_eq!(s.tr(VA + 8, Access::Load), Ok(PA + 8));
-    assert_eq!(s.mmu.walk_stats.ad_updates, 1);
-    assert_eq!(s.mmu.walk_stats.walks, 1);
+    assert_eq!(s.mmu.walk_stats().ad_updates, 1);
+    assert_eq!(s.mmu.walk_stats().walks, 1);
 }
 
 #[test]
@@ -558,23 +558,23 @@ fn hardware_ad_store_sets_a_and_d() {
     s.context(SUPERVISOR, 0);
     assert_eq!(s.tr(VA, Access::Store), Ok(PA));
     assert_eq!(s.read(a), leaf(PA, V | R | W | A | D), "one store sets both");
-    assert_eq!(s.mmu.walk_stats.ad_updates, 1, "in one PTE write");
+    assert_eq!(s.mmu.walk_stats().ad_updates, 1, "in one PTE write");
     assert_eq!(s.tr(VA + PAGE, Access::Store), Ok(PA + PAGE));
     assert_eq!(s.read(b), leaf(PA + PAGE, V | R | W | X | A | D));
-    assert_eq!(s.mmu.walk_stats.ad_updates, 2);
+    assert_eq!(s.mmu.walk_stats().ad_updates, 2);
     // A fetch sets A.
     assert_eq!(s.tr(VA + 2 * PAGE, Access::Fetch), Ok(PA + 2 * PAGE));
     assert_eq!(s.read(c), leaf(PA + 2 * PAGE, V | R | X | A));
-    assert_eq!(s.mmu.walk_stats.ad_updates, 3);
+    assert_eq!(s.mmu.walk_stats().ad_updates, 3);
     // Nothing to update: no write.
     assert_eq!(s.tr(VA + 3 * PAGE, Access::Store), Ok(PA + 3 * PAGE));
     assert_eq!(s.read(d), leaf(PA + 3 * PAGE, V | R | W | A | D));
-    assert_eq!(s.mmu.walk_stats.ad_updates, 3);
+    assert_eq!(s.mmu.walk_stats().ad_updates, 3);
     // A faulting walk does not set A or D (a store to a read-only page).
     let e = s.map(VA + 4 * PAGE, 0, leaf(PA, V | R));
     assert_eq!(s.tr(VA + 4 * PAGE, Access::Store), page_fault(Access::Store, VA + 4 * PAGE));
     assert_eq!(s.read(e), leaf(PA, V | R));
-    assert_eq!(s.mmu.walk_stats.ad_updates, 3);
+    assert_eq!(s.mmu.walk_stats().ad_updates, 3);
     // Superpages get their A/D bits the same way.
     let big = s.map(0x4060_0000, 1, leaf(0x9040_0000, V | R | W));
     assert_eq!(s.tr(0x4060_0000 + 0x12_3456, Access::Store), Ok(0x9040_0000 + 0x12_3456));
@@ -592,8 +592,8 @@ fn trap_ad_clear_a_faults() {
         assert_eq!(s.tr(VA, access), page_fault(access, VA), "{access:?}");
     }
     assert_eq!(s.read(a), leaf(PA, V | R | W | X | D));
-    assert_eq!(s.mmu.walk_stats.ad_updates, 0);
-    assert_eq!(s.mmu.walk_stats.walk_faults, 3);
+    assert_eq!(s.mmu.walk_stats().ad_updates, 0);
+    assert_eq!(s.mmu.walk_stats().walk_faults, 3);
     // The handler sets A: no fence is needed, faults are not cached.
     s.write(a, leaf(PA, RWXAD));
     for access in ACCESSES {
@@ -609,7 +609,7 @@ fn trap_ad_store_to_clean_page_faults() {
     assert_eq!(s.tr(VA + 0x20, Access::Store), page_fault(Access::Store, VA + 0x20));
     assert_eq!(s.read(a), leaf(PA, V | R | W | A));
     assert_eq!(s.tr(VA + 0x20, Access::Load), Ok(PA + 0x20), "loads need only A");
-    assert_eq!(s.mmu.walk_stats.ad_updates, 0);
+    assert_eq!(s.mmu.walk_stats().ad_updates, 0);
 }
 
 #[test]
@@ -621,12 +621,12 @@ fn store_hitting_a_clean_tlb_entry_sets_d_in_hardware_mode() {
     let a = s.map(VA, 0, leaf(PA, V | R | W | A));
     s.context(SUPERVISOR, 0);
     assert_eq!(s.tr(VA, Access::Load), Ok(PA));
-    assert_eq!(s.mmu.walk_stats.walks, 1);
-    assert_eq!(s.mmu.walk_stats.ad_updates, 0, "A was already set");
+    assert_eq!(s.mmu.walk_stats().walks, 1);
+    assert_eq!(s.mmu.walk_stats().ad_updates, 0, "A was already set");
     assert_eq!(s.tr(VA + 8, Access::Store), Ok(PA + 8));
     assert_eq!(s.read(a), leaf(PA, V | R | W | A | D), "D set in memory");
-    assert_eq!(s.mmu.walk_stats.walks, 2, "the store walked again");
-    assert_eq!(s.mmu.walk_stats.ad_updates, 1);
+    assert_eq!(s.mmu.walk_stats().walks, 2, "the store walked again");
+    assert_eq!(s.mmu.walk_stats().ad_updates, 1);
     let st = s.mmu.dtlb().stats;
     assert_eq!((st.lookups, st.hits, st.misses()), (2, 1, 1), "the store's lookup is a hit");
     assert_eq!(s.mmu.dtlb().occupancy(), 1, "refreshed in place, not duplicated");
@@ -635,12 +635,12 @@ fn store_hitting_a_clean_tlb_entry_sets_d_in_hardware_mode() {
         assert_eq!(s.tr(VA + 16 * i, Access::Store), Ok(PA + 16 * i));
         assert_eq!(s.tr(VA + 16 * i, Access::Load), Ok(PA + 16 * i));
     }
-    assert_eq!(s.mmu.walk_stats.walks, 2);
+    assert_eq!(s.mmu.walk_stats().walks, 2);
     // The same for a superpage.
     s.map(0x4060_0000, 1, leaf(0x9040_0000, V | R | W | A));
     assert_eq!(s.tr(0x4060_0000 + 0x3000, Access::Load), Ok(0x9040_3000));
     assert_eq!(s.tr(0x4060_0000 + 0x5000, Access::Store), Ok(0x9040_5000));
-    assert_eq!(s.mmu.walk_stats.walks, 4);
+    assert_eq!(s.mmu.walk_stats().walks, 4);
     assert_eq!(s.mmu.dtlb().occupancy(), 2);
 }
 
@@ -651,8 +651,8 @@ fn store_hitting_a_clean_tlb_entry_faults_in_trap_mode() {
     s.context(SUPERVISOR, 0);
     assert_eq!(s.tr(VA, Access::Load), Ok(PA));
     assert_eq!(s.tr(VA + 8, Access::Store), page_fault(Access::Store, VA + 8));
-    assert_eq!(s.mmu.walk_stats.walks, 2);
-    assert_eq!(s.mmu.walk_stats.walk_faults, 1);
+    assert_eq!(s.mmu.walk_stats().walks, 2);
+    assert_eq!(s.mmu.walk_stats().walk_faults, 1);
     let st = s.mmu.dtlb().stats;
     assert_eq!((st.lookups, st.hits), (2, 1), "the store's lookup hit the clean entry");
     // Still faults (the entry stays clean; loads still work).
@@ -662,7 +662,7 @@ fn store_hitting_a_clean_tlb_entry_faults_in_trap_mode() {
     s.write(a, leaf(PA, V | R | W | A | D));
     assert_eq!(s.tr(VA + 8, Access::Store), Ok(PA + 8));
     assert_eq!(s.tr(VA + 8, Access::Store), Ok(PA + 8));
-    assert_eq!(s.mmu.walk_stats.walks, 4);
+    assert_eq!(s.mmu.walk_stats().walks, 4);
     assert_eq!(s.mmu.dtlb().occupancy(), 1);
 }
 
@@ -683,7 +683,7 @@ fn walk_counters_by_leaf_size() {
     s.map(5 * GIGA, 2, leaf(3 * GIGA, RWXAD));
     s.context(SUPERVISOR, 0);
     let ws = |s: &Sys| {
-        let w = s.mmu.walk_stats;
+        let w = s.mmu.walk_stats();
         (w.walks, w.pte_reads, w.walks_by_level, w.walk_faults)
     };
     assert_eq!(s.tr(VA, Access::Load), Ok(PA));
@@ -777,11 +777,11 @@ fn unified_tlb_counts_fetches_and_data_together() {
     // A third page in a 1x2 TLB: VA + PAGE is least recently used.
     s.tr(VA + 2 * PAGE, Access::Load).unwrap();
     assert_eq!(s.mmu.dtlb().stats.evictions, 1);
-    let walks = s.mmu.walk_stats.walks;
+    let walks = s.mmu.walk_stats().walks;
     s.tr(VA, Access::Fetch).unwrap();
-    assert_eq!(s.mmu.walk_stats.walks, walks, "VA survived");
+    assert_eq!(s.mmu.walk_stats().walks, walks, "VA survived");
     s.tr(VA + PAGE, Access::Load).unwrap();
-    assert_eq!(s.mmu.walk_stats.walks, walks + 1, "VA + PAGE was the victim");
+    assert_eq!(s.mmu.walk_stats().walks, walks + 1, "VA + PAGE was the victim");
     assert_consistent(&s.mmu.dtlb().stats);
 }
 
@@ -814,9 +814,9 @@ fn evictions_in_a_direct_mapped_tlb() {
 /// Whether translating `va` now walks the page table (i.e. missed the TLB),
 /// and the physical address.
 fn probe(s: &mut Sys, va: u64, access: Access) -> (bool, u64) {
-    let walks = s.mmu.walk_stats.walks;
+    let walks = s.mmu.walk_stats().walks;
     let pa = s.tr(va, access).expect("mapped");
-    (s.mmu.walk_stats.walks != walks, pa)
+    (s.mmu.walk_stats().walks != walks, pa)
 }
 
 #[test]
@@ -988,14 +988,14 @@ fn store_refresh_of_a_global_entry_from_another_asid_stays_in_place() {
     s.mmu.set_context(SUPERVISOR, 0, satp(2, s.root));
     assert_eq!(s.tr(global, Access::Store), Ok(PA)); // hit, clean: walk sets D
     assert_eq!(s.read(a), leaf(PA, V | R | W | A | D | G));
-    assert_eq!(s.mmu.walk_stats.walks, 2);
+    assert_eq!(s.mmu.walk_stats().walks, 2);
     assert_eq!(s.mmu.dtlb().occupancy(), 1, "refreshed in place: still one entry for the page");
     // The refreshed entry is dirty: later stores neither walk nor depend on
     // whether the MMU's last-entry fast path is taken.
     assert_eq!(s.tr(global, Access::Store), Ok(PA)); // (fast path)
     assert_eq!(s.tr(other, Access::Load), Ok(PA + PAGE)); // miss, walk
     assert_eq!(s.tr(global, Access::Store), Ok(PA)); // full lookup
-    assert_eq!(s.mmu.walk_stats.walks, 3, "no further walk for the dirty global page");
+    assert_eq!(s.mmu.walk_stats().walks, 3, "no further walk for the dirty global page");
     let st = s.mmu.dtlb().stats;
     assert_eq!((st.lookups, st.hits, st.evictions), (5, 3, 0));
 }
@@ -1016,10 +1016,10 @@ fn fifo_refresh_in_place_keeps_fill_order() {
     s.tr(VA, Access::Store).unwrap(); // hit; re-walk sets D; refresh in place
     s.tr(VA + 2 * PAGE, Access::Load).unwrap(); // fill 3 evicts the oldest fill: VA
     assert_eq!(s.mmu.dtlb().stats.evictions, 1);
-    let walks = s.mmu.walk_stats.walks;
+    let walks = s.mmu.walk_stats().walks;
     assert_eq!(probe(&mut s, VA + PAGE, Access::Load), (false, PA + PAGE), "VA + PAGE was filled after VA");
     assert_eq!(probe(&mut s, VA, Access::Load), (true, PA), "VA, the first fill, was the victim");
-    assert_eq!(s.mmu.walk_stats.walks, walks + 1);
+    assert_eq!(s.mmu.walk_stats().walks, walks + 1);
 }
 
 // The exactness tests and their reference TLB model.

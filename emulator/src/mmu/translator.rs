@@ -1,0 +1,361 @@
+//! The translation hierarchy: L1 instruction and data TLBs (or one unified
+//! TLB), an optional unified L2 TLB behind them, an optional page-walk
+//! cache, and the walker — with every counter. It is generic over where
+//! page-table entries come from ([`PageTable`]): guest RAM in a run, the
+//! recorded walks in a trace replay. Both therefore run this same code,
+//! which is why a replay's counters equal the run's.
+//!
+//! Order of events for an access (each step counted):
+//! 1. the L1 TLB of the access (fetch: I-TLB; load/store: D-TLB);
+//! 2. on an L1 miss, the L2 TLB when configured; its hit fills the L1;
+//! 3. on a miss of both, a walk (probing the page-walk cache first), whose
+//!    leaf fills the L2 and the L1.
+//!
+//! A hit — in L1 or L2 — whose entry does not permit the access is a page
+//! fault without a walk (the entry is what the hardware believes); a store
+//! that hits a clean entry (D clear) walks again to set D and refreshes
+//! that entry in place (a "dirty walk").
+//!
+//! Fast path: each L1 TLB remembers the entry it touched last. An access to
+//! the same page with the same kind of permission is that entry hitting
+//! again; since it is already the most recent entry of its set, the
+//! replacement state would not change, so the lookup is counted (one
+//! lookup, one hit) without searching. Everything else goes through the
+//! modelled TLBs, so the counters equal a lookup on every access.
+
+use super::pwc::{PageWalkCache, PwcConfig};
+use super::record::Recorder;
+use super::sv39::{is_canonical, peek, permits, PageTable, WalkStats, Walker};
+use super::tlb::{perm, Fence, Slot, Tlb, TlbConfig, TlbEntry};
+use super::{Access, AdMode, MmuConfig, TranslationContext};
+use crate::cpu::trap::Exception;
+
+/// The last entry an L1 TLB touched, with what the current context lets it
+/// be used for: bit 0 fetch, bit 1 load, bit 2 store (store needs D set).
+#[derive(Clone, Copy, Debug, Default)]
+struct LastEntry {
+    tag: u64,
+    shift: u32,
+    pa_base: u64,
+    usable: u8,
+}
+
+impl LastEntry {
+    const NONE: LastEntry = LastEntry { tag: u64::MAX, shift: 63, pa_base: 0, usable: 0 };
+}
+
+fn access_bit(access: Access) -> u8 {
+    match access {
+        Access::Fetch => 1,
+        Access::Load => 2,
+        Access::Store => 4,
+    }
+}
+
+/// A TLB and its remembered last entry.
+struct TlbUnit {
+    tlb: Tlb,
+    last: LastEntry,
+}
+
+/// Index of the instruction TLB in `Translator::units`.
+const INSN: usize = 0;
+/// Index of the data TLB (the only L1 TLB when unified).
+pub(super) const DATA: usize = 1;
+/// Index of the L2 TLB.
+const L2: usize = 2;
+
+/// How many stale uses are kept in detail.
+pub const MAX_STALE_RECORDS: usize = 1000;
+
+/// A TLB hit whose cached translation no longer matches the page table: the
+/// guest changed a PTE and did not execute the sfence.vma the privileged
+/// spec (12.2.1) requires before relying on the change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StaleUse {
+    /// The guest pc, filled in by the checker's tracer.
+    pub pc: Option<u64>,
+    /// The virtual address accessed.
+    pub va: u64,
+    /// The kind of access.
+    pub access: Access,
+    /// The cached translation: page base and R/W/X/U bits.
+    pub cached: (u64, u8),
+    /// What the page table says now, if it maps the address at all.
+    pub current: Option<(u64, u8)>,
+}
+
+/// The TLBs, the page-walk cache, the walker's counters and the optional
+/// fence checker and trace recorder.
+pub struct Translator {
+    /// L1 I-TLB, L1 D-TLB, L2 TLB (used only when `has_l2`).
+    units: [TlbUnit; 3],
+    has_l2: bool,
+    /// Which unit fetches use: `INSN`, or `DATA` when the TLB is unified.
+    fetch_unit: usize,
+    pwc: Option<PageWalkCache>,
+    ad_mode: AdMode,
+    /// Page-walk counters.
+    pub walk_stats: WalkStats,
+    /// The virtual address of the latest miss in the instruction and data
+    /// L1 TLB (for `--profile` attribution).
+    pub last_miss_va: [u64; 2],
+    /// `--check-fences`: verify every TLB hit against the page table.
+    check_fences: bool,
+    /// Stale translations found by the fence checker (the first
+    /// `MAX_STALE_RECORDS`; `stale_count` counts them all).
+    pub stale_uses: Vec<StaleUse>,
+    /// Every stale use found.
+    pub stale_count: u64,
+    /// `--record-trace`: every modelled access goes to the recorder.
+    pub(super) recorder: Option<Box<Recorder>>,
+}
+
+impl Translator {
+    /// Empty TLBs of the configured shapes.
+    pub fn new(config: &MmuConfig) -> Translator {
+        let unit = |c| TlbUnit { tlb: Tlb::new(c), last: LastEntry::NONE };
+        let l2 = config.l2.unwrap_or(TlbConfig { sets: 1, ways: 1, ..config.dtlb });
+        Translator {
+            units: [unit(config.itlb), unit(config.dtlb), unit(l2)],
+            has_l2: config.l2.is_some(),
+            fetch_unit: if config.unified { DATA } else { INSN },
+            pwc: config.pwc.map(PageWalkCache::new),
+            ad_mode: config.ad,
+            walk_stats: WalkStats::default(),
+            last_miss_va: [0; 2],
+            check_fences: false,
+            stale_uses: Vec::new(),
+            stale_count: 0,
+            recorder: None,
+        }
+    }
+
+    /// The instruction TLB (the unified TLB when there is only one).
+    pub fn itlb(&self) -> &Tlb {
+        &self.units[self.fetch_unit].tlb
+    }
+
+    /// The data TLB (the unified TLB when there is only one).
+    pub fn dtlb(&self) -> &Tlb {
+        &self.units[DATA].tlb
+    }
+
+    /// The L2 TLB, when configured.
+    pub fn l2tlb(&self) -> Option<&Tlb> {
+        self.has_l2.then_some(&self.units[L2].tlb)
+    }
+
+    /// The page-walk cache, when configured.
+    pub fn pwc(&self) -> Option<&PageWalkCache> {
+        self.pwc.as_ref()
+    }
+
+    /// The page-walk cache's shape, when configured.
+    pub fn pwc_config(&self) -> Option<PwcConfig> {
+        self.pwc.as_ref().map(PageWalkCache::config)
+    }
+
+    /// Index into `last_miss_va` of the TLB that fetches use.
+    pub fn fetch_tlb_index(&self) -> usize {
+        self.fetch_unit
+    }
+
+    /// Whether fetches and data share one TLB.
+    pub fn is_unified(&self) -> bool {
+        self.fetch_unit == DATA
+    }
+
+    /// Turn on the fence checker. Every lookup then goes through the
+    /// modelled TLB (the counters are the same either way).
+    pub fn enable_fence_check(&mut self) {
+        self.check_fences = true;
+        self.forget_last_entries();
+    }
+
+    /// Forget the remembered entries (the context they were checked in
+    /// changed).
+    pub fn forget_last_entries(&mut self) {
+        for u in &mut self.units {
+            u.last = LastEntry::NONE;
+        }
+    }
+
+    /// sfence.vma: flush what the fence covers from every TLB and the
+    /// page-walk cache.
+    pub fn fence(&mut self, fence: Fence) {
+        if let Some(r) = self.recorder.as_deref_mut() {
+            r.fence(fence);
+        }
+        self.units[DATA].tlb.fence(fence);
+        if !self.is_unified() {
+            self.units[INSN].tlb.fence(fence);
+        }
+        if self.has_l2 {
+            self.units[L2].tlb.fence(fence);
+        }
+        if let Some(pwc) = &mut self.pwc {
+            pwc.fence(fence);
+        }
+        self.forget_last_entries();
+    }
+
+    /// Translate `va` (translation is on for `access`): the physical address
+    /// or the page or access fault.
+    #[inline(always)]
+    pub fn translate<P: PageTable>(
+        &mut self,
+        pt: &mut P,
+        ctx: &TranslationContext,
+        va: u64,
+        access: Access,
+    ) -> Result<u64, Exception> {
+        let unit = if access == Access::Fetch { self.fetch_unit } else { DATA };
+        let last = self.units[unit].last;
+        if va >> last.shift == last.tag && last.usable & access_bit(access) != 0 {
+            self.units[unit].tlb.count_repeat_hit();
+            return Ok(last.pa_base | (va & ((1 << last.shift) - 1)));
+        }
+        self.translate_modelled(pt, ctx, va, access, unit)
+    }
+
+    /// Count `n` more accesses like the one just translated, if the fast
+    /// path would take every one of them (then each is a repeat hit of the
+    /// remembered entry, which changes no replacement state); otherwise
+    /// count nothing and return false.
+    pub fn count_repeat_hits(&mut self, va: u64, access: Access, n: u64) -> bool {
+        let unit = if access == Access::Fetch { self.fetch_unit } else { DATA };
+        let last = self.units[unit].last;
+        if va >> last.shift != last.tag || last.usable & access_bit(access) == 0 {
+            return false;
+        }
+        let stats = &mut self.units[unit].tlb.stats;
+        stats.lookups += n;
+        stats.hits += n;
+        true
+    }
+
+    /// The modelled path: TLB lookups, permission check, walk on a miss.
+    #[cold]
+    #[inline(never)]
+    fn translate_modelled<P: PageTable>(
+        &mut self,
+        pt: &mut P,
+        ctx: &TranslationContext,
+        va: u64,
+        access: Access,
+        unit: usize,
+    ) -> Result<u64, Exception> {
+        self.units[unit].last = LastEntry::NONE;
+        if !is_canonical(va) {
+            return Err(Exception::new(access.page_fault(), va));
+        }
+        if let Some(r) = self.recorder.as_deref_mut() {
+            r.access(pt, ctx, va, access);
+        }
+        let slot = match self.units[unit].tlb.lookup(va, ctx.asid) {
+            Some(slot) => self.use_hit(pt, ctx, va, access, unit, slot)?.0,
+            None => {
+                self.last_miss_va[unit] = va;
+                let fresh = self.below_l1(pt, ctx, va, access)?;
+                self.units[unit].tlb.insert(fresh)
+            }
+        };
+        let e = *self.units[unit].tlb.entry(slot);
+        let mut usable = 0;
+        for a in [Access::Fetch, Access::Load, Access::Store] {
+            let clean_store = a == Access::Store && e.perms & perm::D == 0;
+            let fetch_elsewhere = (a == Access::Fetch) != (unit == self.fetch_unit) && !self.is_unified();
+            if permits(e.perms, a, if a == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv }, ctx.sum, ctx.mxr)
+                && !clean_store
+                && !fetch_elsewhere
+            {
+                usable |= access_bit(a);
+            }
+        }
+        if self.check_fences || self.recorder.is_some() {
+            usable = 0; // every access must reach the checker / recorder
+        }
+        let shift = e.shift();
+        // Tags of the remembered entry compare against the full VA, so a
+        // non-canonical address can never match it.
+        self.units[unit].last = LastEntry { tag: va >> shift, shift, pa_base: e.pa_base, usable };
+        Ok(e.pa_base | (va & ((1 << shift) - 1)))
+    }
+
+    /// A hit in `slot` of TLB `unit`: check the permissions and, for a store
+    /// to a clean entry, walk again to set D and refresh the entry. Returns
+    /// the slot now holding the entry, and the entry.
+    #[inline]
+    fn use_hit<P: PageTable>(
+        &mut self,
+        pt: &mut P,
+        ctx: &TranslationContext,
+        va: u64,
+        access: Access,
+        unit: usize,
+        slot: Slot,
+    ) -> Result<(Slot, TlbEntry), Exception> {
+        let e = *self.units[unit].tlb.entry(slot);
+        if self.check_fences {
+            self.check_hit(pt, ctx, va, access, &e);
+        }
+        let prv = if access == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv };
+        if !permits(e.perms, access, prv, ctx.sum, ctx.mxr) {
+            return Err(Exception::new(access.page_fault(), va));
+        }
+        if access == Access::Store && e.perms & perm::D == 0 {
+            self.walk_stats.dirty_walks += 1;
+            let fresh = self.walk(pt, ctx, va, access)?;
+            return Ok((self.units[unit].tlb.refresh(slot, fresh), fresh));
+        }
+        Ok((slot, e))
+    }
+
+    /// An L1 miss: the L2 TLB when there is one, and a walk on its miss.
+    fn below_l1<P: PageTable>(
+        &mut self,
+        pt: &mut P,
+        ctx: &TranslationContext,
+        va: u64,
+        access: Access,
+    ) -> Result<TlbEntry, Exception> {
+        if !self.has_l2 {
+            return self.walk(pt, ctx, va, access);
+        }
+        match self.units[L2].tlb.lookup(va, ctx.asid) {
+            Some(slot) => Ok(self.use_hit(pt, ctx, va, access, L2, slot)?.1),
+            None => {
+                let fresh = self.walk(pt, ctx, va, access)?;
+                self.units[L2].tlb.insert(fresh);
+                Ok(fresh)
+            }
+        }
+    }
+
+    fn walk<P: PageTable>(
+        &mut self,
+        pt: &mut P,
+        ctx: &TranslationContext,
+        va: u64,
+        access: Access,
+    ) -> Result<TlbEntry, Exception> {
+        let mut walker = Walker { ad_mode: self.ad_mode, pwc: self.pwc.as_mut(), stats: &mut self.walk_stats };
+        walker.walk(pt, va, access, ctx)
+    }
+
+    /// Compare a TLB hit's entry with the page table as it is now.
+    #[cold]
+    fn check_hit<P: PageTable>(&mut self, pt: &mut P, ctx: &TranslationContext, va: u64, access: Access, e: &TlbEntry) {
+        const RWXU: u8 = perm::R | perm::W | perm::X | perm::U;
+        let page = |base: u64, shift: u32| (base | (va & ((1 << shift) - 1))) & !0xfff;
+        let current = peek(pt, va, ctx).map(|f| (page(f.pa_base, f.shift()), f.perms & RWXU));
+        let cached = (page(e.pa_base, e.shift()), e.perms & RWXU);
+        if current != Some(cached) {
+            self.stale_count += 1;
+            if self.stale_uses.len() < MAX_STALE_RECORDS {
+                self.stale_uses.push(StaleUse { pc: None, va, access, cached, current });
+            }
+        }
+    }
+}
