@@ -1024,3 +1024,4 @@ fn fifo_refresh_in_place_keeps_fill_order() {
 
 // The exactness tests and their reference TLB model.
 mod exactness;
+mod proptests;
