@@ -12,7 +12,7 @@ use super::size::parse_size;
 use clap::Args;
 use rvmmu_emulator::mmu::pwc::PwcConfig;
 use rvmmu_emulator::mmu::record::Trace;
-use rvmmu_emulator::mmu::replay::{lru_miss_curves, replay};
+use rvmmu_emulator::mmu::replay::{lru_miss_curves, Replayer};
 use rvmmu_emulator::mmu::tlb::{Policy, TlbConfig};
 use rvmmu_emulator::mmu::{AdMode, MmuConfig};
 use rvmmu_emulator::report::{CostModel, Report};
@@ -137,9 +137,9 @@ fn run_one(path: &str, program: &[u8], a: &SweepArgs, mmu: MmuConfig) -> Result<
 }
 
 /// Where the sweep's numbers come from.
-enum Source {
+enum Source<'t> {
     Program { path: String, bytes: Vec<u8> },
-    Trace(Trace),
+    Trace(&'t Trace, Replayer<'t>),
 }
 
 pub fn sweep(a: SweepArgs) -> Result<ExitCode, String> {
@@ -160,8 +160,12 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, String> {
             }
         }
     }
-    let source = match (&a.program, &a.trace) {
-        (_, Some(trace)) => Source::Trace(Trace::read(trace)?),
+    let trace = match &a.trace {
+        Some(path) => Some(Trace::read(path)?),
+        None => None,
+    };
+    let source = match (&a.program, &trace) {
+        (_, Some(t)) => Source::Trace(t, Replayer::new(t)),
         (Some(path), None) => {
             let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
             // Fail early, once, on a program that cannot load.
@@ -173,7 +177,7 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, String> {
     };
     let name = match &source {
         Source::Program { path, .. } => path.as_str(),
-        Source::Trace(_) => a.trace.as_deref().unwrap_or_default(),
+        Source::Trace(..) => a.trace.as_deref().unwrap_or_default(),
     };
     let name = std::path::Path::new(name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
 
@@ -188,7 +192,7 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, String> {
                 let Some(&mmu) = configs.get(i) else { break };
                 let outcome = match &source {
                     Source::Program { path, bytes } => run_one(path, bytes, &a, mmu),
-                    Source::Trace(t) => Ok((Report::from_replay(&replay(t, &mmu), &t.totals), "replay".into())),
+                    Source::Trace(t, r) => Ok((Report::from_replay(&r.run(&mmu), &t.totals), "replay".into())),
                 };
                 let row = outcome.map(|(report, ending)| Row { mmu, report, ending });
                 if let Ok(mut r) = results.lock() {
@@ -291,7 +295,7 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, String> {
     if let Some(path) = &a.csv {
         std::fs::write(path, csv).map_err(|e| format!("cannot write {path}: {e}"))?;
     }
-    if let (Some(path), Source::Trace(t)) = (&a.lru_curve, &source) {
+    if let (Some(path), Source::Trace(t, _)) = (&a.lru_curve, &source) {
         out!("{}", lru_curve(t, path)?);
     }
     if let Some(path) = &a.svg {

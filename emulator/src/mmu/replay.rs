@@ -35,55 +35,131 @@ impl PageTable for RecordedWalk<'_> {
 /// Replay `trace` through the TLBs of `config` (its A/D mode is the
 /// recorded run's). Returns the translator with its counters.
 pub fn replay(trace: &Trace, config: &MmuConfig) -> Translator {
-    let config = MmuConfig { ad: trace.ad.unwrap_or(config.ad), ..*config };
-    let mut tr = Translator::new(&config);
-    // Per distinct access: its context, and a number naming the context.
-    let mut contexts: Vec<(u8, u8, u16, u64)> = Vec::new();
-    let prepared: Vec<(TranslationContext, usize)> = trace
-        .keys
-        .iter()
-        .map(|k| {
-            let c = (k.prv, k.flags & 3, k.asid, k.root);
-            let id = contexts.iter().position(|&x| x == c).unwrap_or_else(|| {
-                contexts.push(c);
-                contexts.len() - 1
-            });
-            (k.context(), id)
-        })
-        .collect();
-    // The run forgets its remembered entries whenever the context changes;
-    // so does the replay (forgetting is invisible in the counters, but a
-    // remembered entry's permissions are only valid in its context).
-    let mut context = usize::MAX;
-    let mut ops = trace.ops.iter().copied().peekable();
-    while let Some(op) = ops.next() {
-        if op & EVENT_BIT != 0 {
-            if let Some(TraceEvent::Fence(f)) = trace.events.get((op & !EVENT_BIT) as usize) {
-                tr.fence(*f);
+    Replayer::new(trace).run(config)
+}
+
+/// A trace prepared for replaying through many configurations.
+///
+/// Two op lists, each entry an op of the trace and how many times it
+/// repeats (counted in one step when the fast path takes every repeat):
+/// - `in_order`: consecutive identical accesses folded; valid for every
+///   configuration;
+/// - `split`: besides, every fetch identical to the previous fetch (same
+///   context, no fence between) folded into that fetch. With separate I-
+///   and D-TLBs such a fetch is a repeat hit of the I-TLB's remembered
+///   entry wherever it sits: data accesses never touch the I-TLB, and an
+///   L2 TLB or page-walk cache is only reached on misses. Should a folded
+///   fetch not be a fast-path hit (its predecessor faulted), the replay
+///   starts again with `in_order`.
+pub struct Replayer<'t> {
+    trace: &'t Trace,
+    /// Per distinct access: its context, and a number naming the context.
+    prepared: Vec<(TranslationContext, u32)>,
+    in_order: Vec<(u32, u32)>,
+    split: Vec<(u32, u32)>,
+}
+
+impl<'t> Replayer<'t> {
+    /// Prepare `trace`.
+    pub fn new(trace: &'t Trace) -> Replayer<'t> {
+        let mut contexts: Vec<(u8, u8, u16, u64)> = Vec::new();
+        let prepared: Vec<(TranslationContext, u32)> = trace
+            .keys
+            .iter()
+            .map(|k| {
+                let c = (k.prv, k.flags & 3, k.asid, k.root);
+                let id = contexts.iter().position(|&x| x == c).unwrap_or_else(|| {
+                    contexts.push(c);
+                    contexts.len() - 1
+                });
+                (k.context(), id as u32)
+            })
+            .collect();
+        let mut in_order: Vec<(u32, u32)> = Vec::new();
+        let mut split: Vec<(u32, u32)> = Vec::new();
+        // Where in `split` the latest fetch is, while folding is allowed.
+        let mut last_fetch: Option<(u32, usize)> = None;
+        let mut context = u32::MAX;
+        for &op in &trace.ops {
+            match in_order.last_mut() {
+                Some(last) if last.0 == op && op & EVENT_BIT == 0 => last.1 += 1,
+                _ => in_order.push((op, 0)),
             }
-            continue;
-        }
-        let (Some(key), Some((ctx, id))) = (trace.keys.get(op as usize), prepared.get(op as usize)) else { continue };
-        if *id != context {
-            tr.forget_last_entries();
-            context = *id;
-        }
-        let (va, access) = (key.vpage << 12, key.access());
-        let mut walk = RecordedWalk { key, ptes: key.ptes };
-        let _ = tr.translate(&mut walk, ctx, va, access);
-        // The same access again, straight after: counted in one step when
-        // the fast path would take each of them (it usually does).
-        let mut again = 0;
-        while ops.next_if_eq(&op).is_some() {
-            again += 1;
-        }
-        if again > 0 && !tr.count_repeat_hits(va, access, again) {
-            for _ in 0..again {
-                let _ = tr.translate(&mut walk, ctx, va, access);
+            let Some((key, (_, id))) = trace.keys.get(op as usize).zip(prepared.get(op as usize)) else {
+                last_fetch = None; // a fence or satp change
+                split.push((op, 0));
+                continue;
+            };
+            if *id != context {
+                context = *id;
+                last_fetch = None;
+            }
+            let fetch = key.access() == Access::Fetch;
+            if let Some((previous, at)) = last_fetch.filter(|&(previous, _)| fetch && previous == op) {
+                split[at].1 += 1;
+                last_fetch = Some((previous, at));
+                continue;
+            }
+            match split.last_mut() {
+                Some(last) if last.0 == op => last.1 += 1,
+                _ => split.push((op, 0)),
+            }
+            if fetch {
+                last_fetch = Some((op, split.len() - 1));
             }
         }
+        Replayer { trace, prepared, in_order, split }
     }
-    tr
+
+    /// Replay through the TLBs of `config`; returns the translator with its
+    /// counters.
+    pub fn run(&self, config: &MmuConfig) -> Translator {
+        let config = MmuConfig { ad: self.trace.ad.unwrap_or(config.ad), ..*config };
+        if !config.unified {
+            if let Some(tr) = self.run_ops(&config, &self.split, true) {
+                return tr;
+            }
+        }
+        // In order, every repeat that is not a fast-path hit is replayed
+        // where it stands, so this run always completes.
+        self.run_ops(&config, &self.in_order, false).unwrap_or_else(|| Translator::new(&config))
+    }
+
+    /// Replay `ops`; `None` when a folded fetch of `split` turns out not to
+    /// be a fast-path hit and `folded_fetches` says the list has them.
+    fn run_ops(&self, config: &MmuConfig, ops: &[(u32, u32)], folded_fetches: bool) -> Option<Translator> {
+        let mut tr = Translator::new(config);
+        // The run forgets its remembered entries whenever the context
+        // changes; so does the replay (forgetting is invisible in the
+        // counters, but a remembered entry's permissions are only valid in
+        // its context).
+        let mut context = u32::MAX;
+        for &(op, again) in ops {
+            let (Some(key), Some((ctx, id))) = (self.trace.keys.get(op as usize), self.prepared.get(op as usize))
+            else {
+                if let Some(TraceEvent::Fence(f)) = self.trace.events.get((op & !EVENT_BIT) as usize) {
+                    tr.fence(*f);
+                }
+                continue;
+            };
+            if *id != context {
+                tr.forget_last_entries();
+                context = *id;
+            }
+            let (va, access) = (key.vpage << 12, key.access());
+            let mut walk = RecordedWalk { key, ptes: key.ptes };
+            let _ = tr.translate(&mut walk, ctx, va, access);
+            if again > 0 && !tr.count_repeat_hits(va, access, again as u64) {
+                if folded_fetches && access == Access::Fetch {
+                    return None;
+                }
+                for _ in 0..again {
+                    let _ = tr.translate(&mut walk, ctx, va, access);
+                }
+            }
+        }
+        Some(tr)
+    }
 }
 
 /// The identity of the TLB entry an access uses: its page number at the
