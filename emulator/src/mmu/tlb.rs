@@ -204,6 +204,8 @@ pub struct Tlb {
     plru: Vec<u128>,
     clock: u64,
     rng: u64,
+    /// Valid entries per page size: a lookup probes only the sizes present.
+    valid_by_level: [u32; 3],
     /// Counters.
     pub stats: TlbStats,
 }
@@ -222,6 +224,7 @@ impl Tlb {
             plru: vec![0; config.sets],
             clock: 0,
             rng: config.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1,
+            valid_by_level: [0; 3],
             stats: TlbStats::default(),
         }
     }
@@ -268,6 +271,9 @@ impl Tlb {
         let ways = self.config.ways;
         let mut probed = [usize::MAX; 3];
         for level in 0..3u8 {
+            if self.valid_by_level[level as usize] == 0 {
+                continue; // no entry of this size to find
+            }
             let set = self.set_of(tag_of(va, level));
             if probed.contains(&set) {
                 continue; // this set was already searched
@@ -363,7 +369,7 @@ impl Tlb {
             }
         };
         let slot = base + way;
-        self.entries[slot] = TlbEntry { valid: true, ..e };
+        self.replace(slot, e);
         self.clock += 1;
         self.stamps[slot] = self.clock;
         if self.config.policy == Policy::Plru {
@@ -380,11 +386,27 @@ impl Tlb {
     /// Returns the slot now holding `e`.
     pub fn refresh(&mut self, slot: Slot, e: TlbEntry) -> Slot {
         if self.entries[slot].level == e.level {
-            self.entries[slot] = TlbEntry { valid: true, ..e };
+            self.replace(slot, e);
             slot
         } else {
-            self.entries[slot].valid = false;
+            self.invalidate(slot);
             self.insert(e)
+        }
+    }
+
+    /// Put `e` (valid) in `slot`, keeping the per-size counts.
+    fn replace(&mut self, slot: Slot, e: TlbEntry) {
+        self.invalidate(slot);
+        self.entries[slot] = TlbEntry { valid: true, ..e };
+        self.valid_by_level[e.level as usize] += 1;
+    }
+
+    /// Make `slot` invalid, keeping the per-size counts.
+    fn invalidate(&mut self, slot: Slot) {
+        let old = &mut self.entries[slot];
+        if old.valid {
+            old.valid = false;
+            self.valid_by_level[old.level as usize] -= 1;
         }
     }
 
@@ -408,6 +430,7 @@ impl Tlb {
             };
             if hit {
                 e.valid = false;
+                self.valid_by_level[e.level as usize] -= 1;
                 n += 1;
             }
         }
