@@ -79,8 +79,15 @@ impl Ram {
     /// Write the low `size` (1, 2, 4, 8) bytes of `value` at offset `off`.
     #[inline(always)]
     pub fn write(&mut self, off: usize, size: u8, value: u64) {
-        let bytes = value.to_le_bytes();
-        self.data[off..off + size as usize].copy_from_slice(&bytes[..size as usize]);
+        // One fixed-size copy per width: a copy of variable length becomes a
+        // call to memcpy on every store.
+        let d = &mut self.data[off..];
+        match size {
+            1 => d[0] = value as u8,
+            2 => d[..2].copy_from_slice(&(value as u16).to_le_bytes()),
+            4 => d[..4].copy_from_slice(&(value as u32).to_le_bytes()),
+            _ => d[..8].copy_from_slice(&value.to_le_bytes()),
+        }
     }
 
     /// The whole of RAM, for loaders and DMA.
