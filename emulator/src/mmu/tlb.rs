@@ -265,6 +265,15 @@ impl Tlb {
         self.stats.hits += 1;
     }
 
+    /// Count a lookup that hits `slot`, known by the caller to hold the
+    /// entry the lookup would find, and touch it for the policy.
+    #[inline]
+    pub fn count_hit_and_touch(&mut self, slot: Slot) {
+        self.stats.lookups += 1;
+        self.stats.hits += 1;
+        self.touch(slot);
+    }
+
     /// The slot holding a translation of `va` for `asid`, without counting.
     #[inline]
     pub fn find(&self, va: u64, asid: u16) -> Option<Slot> {

@@ -20,7 +20,11 @@
 //! the same page with the same kind of permission is that entry hitting
 //! again; since it is already the most recent entry of its set, the
 //! replacement state would not change, so the lookup is counted (one
-//! lookup, one hit) without searching. Everything else goes through the
+//! lookup, one hit) without searching. Next, the few entries touched
+//! before it are tried: a hit there is counted and touches the entry's
+//! slot for the replacement policy, exactly as the lookup would, without
+//! the set search (a remembered entry is dropped whenever its slot is
+//! refilled, refreshed or flushed). Everything else goes through the
 //! modelled TLBs, so the counters equal a lookup on every access.
 
 use super::pwc::{PageWalkCache, PwcConfig};
@@ -38,11 +42,21 @@ struct LastEntry {
     shift: u32,
     pa_base: u64,
     usable: u8,
+    /// Where the entry is in the TLB.
+    slot: Slot,
 }
 
 impl LastEntry {
-    const NONE: LastEntry = LastEntry { tag: u64::MAX, shift: 63, pa_base: 0, usable: 0 };
+    const NONE: LastEntry = LastEntry { tag: u64::MAX, shift: 63, pa_base: 0, usable: 0, slot: usize::MAX };
+
+    #[inline(always)]
+    fn serves(&self, va: u64, access: Access) -> bool {
+        va >> self.shift == self.tag && self.usable & access_bit(access) != 0
+    }
 }
+
+/// Entries an L1 TLB remembers besides the last one.
+const RECENT: usize = 3;
 
 fn access_bit(access: Access) -> u8 {
     match access {
@@ -52,10 +66,23 @@ fn access_bit(access: Access) -> u8 {
     }
 }
 
-/// A TLB and its remembered last entry.
+/// A TLB and its remembered entries.
 struct TlbUnit {
     tlb: Tlb,
     last: LastEntry,
+    /// The entries touched before `last`, most recent first.
+    recent: [LastEntry; RECENT],
+}
+
+impl TlbUnit {
+    /// Forget remembered entries whose slot was just rewritten.
+    fn forget_slot(&mut self, slot: Slot) {
+        for r in &mut self.recent {
+            if r.slot == slot {
+                *r = LastEntry::NONE;
+            }
+        }
+    }
 }
 
 /// Index of the instruction TLB in `Translator::units`.
@@ -114,7 +141,7 @@ pub struct Translator {
 impl Translator {
     /// Empty TLBs of the configured shapes.
     pub fn new(config: &MmuConfig) -> Translator {
-        let unit = |c| TlbUnit { tlb: Tlb::new(c), last: LastEntry::NONE };
+        let unit = |c| TlbUnit { tlb: Tlb::new(c), last: LastEntry::NONE, recent: [LastEntry::NONE; RECENT] };
         let l2 = config.l2.unwrap_or(TlbConfig { sets: 1, ways: 1, ..config.dtlb });
         Translator {
             units: [unit(config.itlb), unit(config.dtlb), unit(l2)],
@@ -178,6 +205,7 @@ impl Translator {
     pub fn forget_last_entries(&mut self) {
         for u in &mut self.units {
             u.last = LastEntry::NONE;
+            u.recent = [LastEntry::NONE; RECENT];
         }
     }
 
@@ -212,11 +240,33 @@ impl Translator {
     ) -> Result<u64, Exception> {
         let unit = if access == Access::Fetch { self.fetch_unit } else { DATA };
         let last = self.units[unit].last;
-        if va >> last.shift == last.tag && last.usable & access_bit(access) != 0 {
+        if last.serves(va, access) {
             self.units[unit].tlb.count_repeat_hit();
             return Ok(last.pa_base | (va & ((1 << last.shift) - 1)));
         }
-        self.translate_modelled(pt, ctx, va, access, unit)
+        self.translate_recent(pt, ctx, va, access, unit)
+    }
+
+    /// An entry touched before the last one, or else the modelled path.
+    #[inline(never)]
+    fn translate_recent<P: PageTable>(
+        &mut self,
+        pt: &mut P,
+        ctx: &TranslationContext,
+        va: u64,
+        access: Access,
+        unit: usize,
+    ) -> Result<u64, Exception> {
+        let u = &mut self.units[unit];
+        let Some(i) = u.recent.iter().position(|r| r.serves(va, access)) else {
+            return self.translate_modelled(pt, ctx, va, access, unit);
+        };
+        let hit = u.recent[i];
+        u.tlb.count_hit_and_touch(hit.slot);
+        u.recent.copy_within(0..i, 1);
+        u.recent[0] = u.last;
+        u.last = hit;
+        Ok(hit.pa_base | (va & ((1 << hit.shift) - 1)))
     }
 
     /// Count `n` more accesses like the one just translated, if the fast
@@ -225,8 +275,7 @@ impl Translator {
     /// count nothing and return false.
     pub fn count_repeat_hits(&mut self, va: u64, access: Access, n: u64) -> bool {
         let unit = if access == Access::Fetch { self.fetch_unit } else { DATA };
-        let last = self.units[unit].last;
-        if va >> last.shift != last.tag || last.usable & access_bit(access) == 0 {
+        if !self.units[unit].last.serves(va, access) {
             return false;
         }
         let stats = &mut self.units[unit].tlb.stats;
@@ -246,7 +295,14 @@ impl Translator {
         access: Access,
         unit: usize,
     ) -> Result<u64, Exception> {
-        self.units[unit].last = LastEntry::NONE;
+        // The last entry may stop being the most recent of its set: it
+        // joins the others, to be touched when used again.
+        let u = &mut self.units[unit];
+        let previous = std::mem::replace(&mut u.last, LastEntry::NONE);
+        if previous.slot != usize::MAX {
+            u.recent.copy_within(0..RECENT - 1, 1);
+            u.recent[0] = previous;
+        }
         if !is_canonical(va) {
             return Err(Exception::new(access.page_fault(), va));
         }
@@ -254,13 +310,18 @@ impl Translator {
             r.access(pt, ctx, va, access);
         }
         let slot = match self.units[unit].tlb.lookup(va, ctx.asid) {
-            Some(slot) => self.use_hit(pt, ctx, va, access, unit, slot)?.0,
+            Some(slot) => {
+                let (now, _) = self.use_hit(pt, ctx, va, access, unit, slot)?;
+                self.units[unit].forget_slot(slot); // refreshed, maybe moved
+                now
+            }
             None => {
                 self.last_miss_va[unit] = va;
                 let fresh = self.below_l1(pt, ctx, va, access)?;
                 self.units[unit].tlb.insert(fresh)
             }
         };
+        self.units[unit].forget_slot(slot); // filled, refreshed or touched
         let e = *self.units[unit].tlb.entry(slot);
         let mut usable = 0;
         for a in [Access::Fetch, Access::Load, Access::Store] {
@@ -279,7 +340,7 @@ impl Translator {
         let shift = e.shift();
         // Tags of the remembered entry compare against the full VA, so a
         // non-canonical address can never match it.
-        self.units[unit].last = LastEntry { tag: va >> shift, shift, pa_base: e.pa_base, usable };
+        self.units[unit].last = LastEntry { tag: va >> shift, shift, pa_base: e.pa_base, usable, slot };
         Ok(e.pa_base | (va & ((1 << shift) - 1)))
     }
 
