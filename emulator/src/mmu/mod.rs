@@ -135,6 +135,29 @@ pub struct Mmu {
     ctx: TranslationContext,
     /// The TLBs, page-walk cache and their counters.
     tr: Translator,
+    /// The page instructions are being fetched from.
+    fetch_page: FetchPage,
+}
+
+/// The page of the last fetch, with where it is in RAM: further fetches
+/// from it skip translation and the RAM bounds check. When fetches are
+/// translated it is kept only while the I-TLB's remembered entry is the
+/// one that maps it (split TLBs: data accesses never change that entry), so
+/// each such fetch is exactly the repeat hit `translate` would count.
+#[derive(Clone, Copy)]
+struct FetchPage {
+    /// The page's first virtual address.
+    base: u64,
+    /// RAM offset of the page's first byte.
+    ram_off: usize,
+    /// Whether each fetch counts an I-TLB lookup (translation on).
+    counted: bool,
+}
+
+impl FetchPage {
+    /// An odd base: pcs are even, so `pc - base` is odd and fails the
+    /// check in `Mmu::fetch` whatever the pc.
+    const NONE: FetchPage = FetchPage { base: 1, ram_off: 0, counted: false };
 }
 
 /// Page tables in guest RAM. A PTE write (A/D) is a store: it clears an LR
@@ -164,7 +187,13 @@ impl PageTable for RamTables<'_> {
 impl Mmu {
     /// An MMU in front of `bus`, translation off.
     pub fn new(bus: Bus, config: MmuConfig) -> Mmu {
-        Mmu { bus, reservation: None, ctx: TranslationContext::default(), tr: Translator::new(&config) }
+        Mmu {
+            bus,
+            reservation: None,
+            ctx: TranslationContext::default(),
+            tr: Translator::new(&config),
+            fetch_page: FetchPage::NONE,
+        }
     }
 
     /// The TLB hierarchy and its counters.
@@ -223,6 +252,13 @@ impl Mmu {
     /// modelled TLB (the counters are the same either way).
     pub fn enable_fence_check(&mut self) {
         self.tr.enable_fence_check();
+        self.forget_fast_paths();
+    }
+
+    /// Drop the remembered TLB entries and the fetch page.
+    fn forget_fast_paths(&mut self) {
+        self.tr.forget_last_entries();
+        self.fetch_page = FetchPage::NONE;
     }
 
     /// Start `--record-trace`: every translated access, sfence.vma and satp
@@ -230,11 +266,12 @@ impl Mmu {
     pub fn start_recording(&mut self, mut recorder: Recorder) {
         recorder.satp(self.ctx.root, self.ctx.asid);
         self.tr.recorder = Some(Box::new(recorder));
-        self.tr.forget_last_entries();
+        self.forget_fast_paths();
     }
 
     /// Stop recording: the recorder, to be finished with the run's totals.
     pub fn take_recorder(&mut self) -> Option<Recorder> {
+        self.forget_fast_paths();
         self.tr.recorder.take().map(|b| *b)
     }
 
@@ -273,12 +310,13 @@ impl Mmu {
                 r.satp(self.ctx.root, self.ctx.asid);
             }
         }
-        self.tr.forget_last_entries();
+        self.forget_fast_paths();
     }
 
     /// sfence.vma: flush what the fence covers from every TLB.
     pub fn fence(&mut self, fence: Fence) {
         self.tr.fence(fence);
+        self.fetch_page = FetchPage::NONE;
     }
 
     /// Translate `va` for `access`.
@@ -297,11 +335,35 @@ impl Mmu {
     /// instruction whose halves lie in different pages translates each half.
     #[inline(always)]
     pub fn fetch(&mut self, pc: u64) -> Result<u32, Exception> {
+        let page = self.fetch_page;
+        // One compare: in the page, not straddling its end, and even (an
+        // odd difference, as from `FetchPage::NONE`, rotates into bit 63).
+        let in_page = pc.wrapping_sub(page.base);
+        if in_page.rotate_right(1) <= (PAGE_SIZE - 4) / 2 {
+            if page.counted {
+                self.tr.count_fetch_repeat_hit();
+            }
+            let word = self.bus.ram.read(page.ram_off + in_page as usize, 4) as u32;
+            return Ok(if word & 3 == 3 { word } else { word & 0xffff });
+        }
+        self.fetch_new_page(pc)
+    }
+
+    /// A fetch from another page than the last one (or straddling two).
+    #[inline(never)]
+    fn fetch_new_page(&mut self, pc: u64) -> Result<u32, Exception> {
+        // Forgotten first: a fetch that faults changes the I-TLB's
+        // remembered entry too.
+        self.fetch_page = FetchPage::NONE;
         let pa = self.translate(VirtAddr(pc), Access::Fetch)?;
-        let ram = &self.bus.ram;
-        if pc & (PAGE_SIZE - 1) <= PAGE_SIZE - 4 {
-            if let Some(off) = ram.offset_of(pa.0, 4) {
-                let word = ram.read(off, 4) as u32;
+        let in_page = pc & (PAGE_SIZE - 1);
+        if in_page <= PAGE_SIZE - 4 {
+            if let Some(ram_off) = self.bus.ram.offset_of(pa.0 & !(PAGE_SIZE - 1), PAGE_SIZE) {
+                let counted = self.ctx.fetch_on;
+                if !counted || self.tr.fetch_repeats_fast(pc) {
+                    self.fetch_page = FetchPage { base: pc & !(PAGE_SIZE - 1), ram_off, counted };
+                }
+                let word = self.bus.ram.read(ram_off + in_page as usize, 4) as u32;
                 return Ok(if word & 3 == 3 { word } else { word & 0xffff });
             }
         }

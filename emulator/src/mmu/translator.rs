@@ -269,6 +269,21 @@ impl Translator {
         Ok(hit.pa_base | (va & ((1 << hit.shift) - 1)))
     }
 
+    /// Whether the next fetch from `pc`'s page will be a repeat hit of the
+    /// I-TLB's remembered entry whatever happens in between but fetches:
+    /// only with separate I- and D-TLBs (a unified one changes its
+    /// remembered entry on data accesses).
+    pub fn fetch_repeats_fast(&self, pc: u64) -> bool {
+        !self.is_unified() && self.units[INSN].last.serves(pc, Access::Fetch)
+    }
+
+    /// Count a fetch that `fetch_repeats_fast` said repeats the remembered
+    /// entry (no fetch from another page in between).
+    #[inline(always)]
+    pub fn count_fetch_repeat_hit(&mut self) {
+        self.units[INSN].tlb.count_repeat_hit();
+    }
+
     /// Count `n` more accesses like the one just translated, if the fast
     /// path would take every one of them (then each is a repeat hit of the
     /// remembered entry, which changes no replacement state); otherwise
