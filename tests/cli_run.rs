@@ -265,3 +265,33 @@ fn test_command_all_pass() {
     r.check(r.status == Some(0), "expected exit status 0");
     r.check(r.stdout.contains("2 passed, 0 failed"), "expected the totals");
 }
+
+/// Found by the `exec` fuzz target (fuzz/README.md): a vectored mtvec near
+/// the top of the address space overflowed `base + 4 * cause` (a panic in
+/// builds with overflow checks). The guest sets mtvec = -3 (vectored, base
+/// 0xffff_ffff_ffff_fffc) and raises a supervisor software interrupt in
+/// M-mode: the vector wraps to 0, which is not memory, and every trap from
+/// then on faults at the trap vector itself. rvmmu must stop the trap loop
+/// with a one-line message and exit 125, even with no instruction limit.
+#[test]
+fn wrapping_trap_vector_and_trap_loop_stop_cleanly() {
+    let i_type =
+        |op: u32, f3: u32, rd: u32, rs1: u32, imm12: u32| (imm12 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op;
+    let t0 = 5;
+    let code = words(&[
+        i_type(0x13, 0, t0, 0, 0xffd), // addi t0, zero, -3
+        i_type(0x73, 1, 0, t0, 0x305), // csrw mtvec, t0
+        i_type(0x13, 0, t0, 0, 2),     // addi t0, zero, 2 (SSIP/SSIE)
+        i_type(0x73, 2, 0, t0, 0x304), // csrs mie, t0
+        i_type(0x73, 2, 0, t0, 0x344), // csrs mip, t0
+        i_type(0x13, 0, t0, 0, 8),     // addi t0, zero, 8 (MIE)
+        i_type(0x73, 2, 0, t0, 0x300), // csrs mstatus, t0
+        J_SELF,
+    ]);
+    let elf = TempPath::file("trap-loop.elf", &ElfSpec { code, ..ElfSpec::default() }.build());
+    let r = rvmmu(&["run", elf.as_str(), "--stats-json", "/dev/null"]);
+    r.assert_no_panic();
+    r.check(r.status == Some(125), "exit status 125");
+    r.check(r.stderr.contains("traps again and again") && r.stderr.trim().lines().count() == 1, "one line");
+    r.check(r.stderr.contains("mcause 0x1"), "the last trap is an instruction access fault");
+}

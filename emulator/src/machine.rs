@@ -98,6 +98,11 @@ pub enum ExitReason {
         /// Where it waits.
         pc: u64,
     },
+    /// The guest traps again and again without retiring an instruction.
+    TrapLoop {
+        /// Where the last trap went.
+        pc: u64,
+    },
     /// The guest asked for a reset.
     Reset,
     /// The wall-clock limit (`--timeout`) passed first.
@@ -229,6 +234,7 @@ impl Machine {
             match self.hart.run_with(limit, tracer) {
                 StopReason::InsnLimit => return ExitReason::InsnLimit,
                 StopReason::Stuck => return ExitReason::Stuck { pc: self.hart.pc },
+                StopReason::TrapLoop => return ExitReason::TrapLoop { pc: self.hart.pc },
                 StopReason::Timeout => return ExitReason::Timeout,
                 StopReason::Power => {
                     return match self.hart.bus().power_request.take() {

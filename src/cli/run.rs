@@ -363,6 +363,15 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
             errln!("rvmmu: stopped: the guest waits (wfi at 0x{pc:x}) for an interrupt that nothing can raise");
             EXIT_STUCK
         }
+        ExitReason::TrapLoop { pc } => {
+            errln!(
+                "rvmmu: stopped: the guest traps again and again without retiring an instruction (trap vector 0x{pc:x}, \
+                 mcause 0x{:x}, scause 0x{:x})",
+                m.hart.csr.mcause,
+                m.hart.csr.scause
+            );
+            EXIT_STUCK
+        }
         ExitReason::Reset => {
             errln!("rvmmu: stopped: the guest asked for a reset");
             EXIT_RESET

@@ -130,6 +130,7 @@ fn run_one(path: &str, program: &[u8], a: &SweepArgs, mmu: MmuConfig) -> Result<
         ExitReason::Exited(c) => format!("exit {c}"),
         ExitReason::InsnLimit => "insn limit".into(),
         ExitReason::Stuck { .. } => "stuck".into(),
+        ExitReason::TrapLoop { .. } => "trap loop".into(),
         ExitReason::Reset => "reset".into(),
         ExitReason::Timeout => "timeout".into(),
     };

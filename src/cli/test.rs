@@ -79,6 +79,7 @@ fn run_one(path: &Path, config: &MachineConfig, max_insns: u64) -> Result<(), St
         ExitReason::Exited(code) => Err(format!("exit code {code} (test {code} failed)")),
         ExitReason::InsnLimit => Err(format!("no result after {max_insns} instructions (pc 0x{:x})", m.hart.pc)),
         ExitReason::Stuck { pc } => Err(format!("stuck in wfi at 0x{pc:x}")),
+        ExitReason::TrapLoop { pc } => Err(format!("trap loop (vector 0x{pc:x})")),
         ExitReason::Reset => Err("the guest asked for a reset".into()),
         ExitReason::Timeout => Err("wall-clock timeout".into()),
     }

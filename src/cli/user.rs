@@ -143,7 +143,7 @@ pub fn user(a: UserArgs) -> Result<ExitCode, String> {
     Ok(match reason {
         ExitReason::Exited(c) => ExitCode::from(c.min(255) as u8),
         ExitReason::InsnLimit => ExitCode::from(super::EXIT_INSN_LIMIT),
-        ExitReason::Stuck { .. } => ExitCode::from(super::EXIT_STUCK),
+        ExitReason::Stuck { .. } | ExitReason::TrapLoop { .. } => ExitCode::from(super::EXIT_STUCK),
         ExitReason::Reset => ExitCode::from(super::EXIT_RESET),
         ExitReason::Timeout => ExitCode::from(super::EXIT_TIMEOUT),
     })

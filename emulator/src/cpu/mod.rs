@@ -50,6 +50,9 @@ pub const INSNS_PER_TICK: u64 = 100;
 /// Most instructions run between two checks for interrupts and devices.
 const BATCH: u64 = 4096;
 
+/// Traps in a row without a retired instruction that make a trap loop.
+pub const TRAP_LOOP_BATCHES: u64 = 1_000_000;
+
 /// Why [`Hart::run`] returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StopReason {
@@ -61,6 +64,9 @@ pub enum StopReason {
     Power,
     /// WFI with no interrupt enabled that could ever wake the hart.
     Stuck,
+    /// `TRAP_LOOP_BATCHES` batches in a row took a trap and retired
+    /// nothing: a trap vector that itself faults, say.
+    TrapLoop,
     /// The wall-clock deadline passed.
     Timeout,
 }
@@ -118,6 +124,8 @@ pub struct Hart {
     batch_end: u64,
     /// Set by WFI; the run loop waits for an interrupt.
     waiting: bool,
+    /// Batches in a row that retired nothing (see `StopReason::TrapLoop`).
+    stalled_batches: u64,
     /// With `--realtime`, when mtime was 0 on the host clock.
     realtime_start: Option<std::time::Instant>,
     /// Stop when the host clock passes this (`--timeout`); checked
@@ -145,6 +153,7 @@ impl Hart {
             cycle_offset: 0,
             batch_end: 0,
             waiting: false,
+            stalled_batches: 0,
             realtime_start: None,
             wall_deadline: None,
             icache: DecodeCache::default(),
@@ -326,7 +335,20 @@ impl Hart {
                 end = end.min(d.max(self.retired + 1));
             }
             self.batch_end = end;
+            let before = self.retired;
             self.run_batch(tracer);
+            // A batch ends early at every trap; one that retired nothing
+            // trapped on its first instruction. A guest doing only that is
+            // in a trap loop that no instruction limit would end.
+            if self.retired == before {
+                self.stalled_batches += 1;
+                if self.stalled_batches >= TRAP_LOOP_BATCHES {
+                    self.stalled_batches = 0;
+                    return StopReason::TrapLoop;
+                }
+            } else {
+                self.stalled_batches = 0;
+            }
         }
     }
 

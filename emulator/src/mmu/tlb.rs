@@ -86,6 +86,10 @@ impl TlbConfig {
         if self.ways == 0 || self.ways > 1024 {
             return Err(format!("TLB ways must be from 1 to 1024, not {}", self.ways));
         }
+        // The model keeps every entry in host memory (about 48 bytes each).
+        if self.sets * self.ways > 1 << 20 {
+            return Err(format!("a TLB holds at most 1048576 entries, not {}x{}", self.sets, self.ways));
+        }
         if self.policy == Policy::Plru && (!self.ways.is_power_of_two() || self.ways > 64) {
             return Err(format!("tree-PLRU needs a power-of-two number of ways up to 64, not {}", self.ways));
         }
@@ -599,5 +603,7 @@ mod tests {
         assert!(TlbConfig::parse_geometry("4x0", Policy::Lru, 0).is_err());
         assert!(TlbConfig::parse_geometry("16", Policy::Lru, 0).is_err());
         assert!(TlbConfig::parse_geometry("ax4", Policy::Lru, 0).is_err());
+        assert!(TlbConfig::parse_geometry("1024x1024", Policy::Lru, 0).is_ok());
+        assert!(TlbConfig::parse_geometry("65536x1024", Policy::Lru, 0).is_err(), "64 Mi entries: GiBs of host memory");
     }
 }
