@@ -4,6 +4,18 @@
 pub struct Ram {
     base: u64,
     data: Vec<u8>,
+    /// Per 4 KiB page of RAM, how many writes reached it through
+    /// [`Ram::write`]: what the hart's pre-decoded blocks check to know
+    /// that the code they were decoded from may have changed.
+    page_writes: Vec<u64>,
+    /// Calls of [`Ram::bytes_mut`], which may write any page.
+    bulk_writes: u64,
+}
+
+const PAGE_SHIFT: u32 = 12;
+
+fn pages(size: usize) -> Vec<u64> {
+    vec![0; size.div_ceil(1 << PAGE_SHIFT)]
 }
 
 impl Ram {
@@ -11,7 +23,7 @@ impl Ram {
     /// `None` if the host cannot provide them.
     pub fn try_new(base: u64, size: usize) -> Option<Ram> {
         if size == 0 {
-            return Some(Ram { base, data: Vec::new() });
+            return Some(Ram { base, data: Vec::new(), page_writes: Vec::new(), bulk_writes: 0 });
         }
         let layout = std::alloc::Layout::array::<u8>(size).ok()?;
         // SAFETY: `layout` has a non-zero size. `alloc_zeroed` returns either
@@ -25,7 +37,7 @@ impl Ram {
             if p.is_null() {
                 return None;
             }
-            Some(Ram { base, data: Vec::from_raw_parts(p, size, size) })
+            Some(Ram { base, data: Vec::from_raw_parts(p, size, size), page_writes: pages(size), bulk_writes: 0 })
         }
     }
 
@@ -33,7 +45,7 @@ impl Ram {
     /// (for tests and small fixed sizes; guests' sizes go through
     /// [`Ram::try_new`]).
     pub fn new(base: u64, size: usize) -> Ram {
-        Ram { base, data: vec![0; size] }
+        Ram { base, data: vec![0; size], page_writes: pages(size), bulk_writes: 0 }
     }
 
     /// Physical address of the first byte.
@@ -88,6 +100,16 @@ impl Ram {
             4 => d[..4].copy_from_slice(&(value as u32).to_le_bytes()),
             _ => d[..8].copy_from_slice(&value.to_le_bytes()),
         }
+        if let Some(n) = self.page_writes.get_mut(off >> PAGE_SHIFT) {
+            *n += 1;
+        }
+    }
+
+    /// A number that changes whenever the page holding offset `off` may
+    /// have been written (both counts only grow, so their sum does too).
+    #[inline(always)]
+    pub fn write_stamp(&self, off: usize) -> u64 {
+        self.page_writes.get(off >> PAGE_SHIFT).map_or(u64::MAX, |n| n.wrapping_add(self.bulk_writes))
     }
 
     /// The whole of RAM, for loaders and DMA.
@@ -95,8 +117,10 @@ impl Ram {
         &self.data
     }
 
-    /// The whole of RAM, mutable, for loaders and DMA.
+    /// The whole of RAM, mutable, for loaders and DMA. Counts as a write
+    /// to every page (see [`Ram::write_stamp`]).
     pub fn bytes_mut(&mut self) -> &mut [u8] {
+        self.bulk_writes += 1;
         &mut self.data
     }
 }
@@ -117,5 +141,20 @@ mod tests {
         assert_eq!(r.offset_of(0x8000_0009, 8), None); // runs off the end
         assert_eq!(r.offset_of(0x7fff_ffff, 1), None);
         assert_eq!(r.offset_of(u64::MAX, 8), None);
+    }
+
+    #[test]
+    fn write_stamps_change_with_every_write_to_their_page() {
+        let mut r = Ram::new(0x8000_0000, 3 * 4096 + 16);
+        let stamps = |r: &Ram| [0, 4096, 8192, 3 * 4096 + 8].map(|o| r.write_stamp(o));
+        let s0 = stamps(&r);
+        r.write(4096 + 8, 4, 1);
+        let s1 = stamps(&r);
+        assert_eq!((s1[0], s1[2], s1[3]), (s0[0], s0[2], s0[3]));
+        assert_ne!(s1[1], s0[1]);
+        r.bytes_mut()[0] = 1; // DMA: any page may have changed
+        let s2 = stamps(&r);
+        assert!(s2.iter().zip(s1).all(|(a, b)| *a != b));
+        assert_eq!(r.write_stamp(4 * 4096), u64::MAX, "past the end");
     }
 }

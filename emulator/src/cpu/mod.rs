@@ -1,6 +1,7 @@
 //! The hart: architectural state, the run loop, and the glue between
 //! decode, execute, CSRs, traps and the MMU.
 
+mod blocks;
 pub mod csr;
 mod execute;
 mod fpu;
@@ -10,6 +11,7 @@ pub mod trap;
 use crate::bus::Bus;
 use crate::mmu::{Mmu, MmuConfig};
 use crate::stats::Stats;
+use blocks::BlockCache;
 use csr::Csrs;
 use icache::DecodeCache;
 use trap::irq;
@@ -132,6 +134,7 @@ pub struct Hart {
     /// between batches.
     pub wall_deadline: Option<std::time::Instant>,
     icache: DecodeCache,
+    blocks: BlockCache,
 }
 
 impl Hart {
@@ -157,6 +160,7 @@ impl Hart {
             realtime_start: None,
             wall_deadline: None,
             icache: DecodeCache::default(),
+            blocks: BlockCache::default(),
         }
     }
 
@@ -352,17 +356,61 @@ impl Hart {
         }
     }
 
-    /// The hot loop: fetch, decode (cached), execute.
+    /// The hot loop: pre-decoded blocks from the page of the last fetch,
+    /// and one instruction at a time (fetch, decode (cached), execute)
+    /// everywhere else: to cross into another page, near a batch's end, and
+    /// always when tracing.
     #[inline(never)]
     fn run_batch<T: Tracer>(&mut self, tracer: &mut T) {
-        // The decode cache is moved out of the hart for the batch so that
-        // execute can read the decoded instruction in place (a reference
-        // into the cache) while it mutates the hart.
+        // The caches are moved out of the hart for the batch so that
+        // execute can read decoded instructions in place (references into
+        // the caches) while it mutates the hart.
         let mut icache = std::mem::replace(&mut self.icache, DecodeCache::empty());
+        let mut blocks = std::mem::replace(&mut self.blocks, BlockCache::empty());
         while self.retired < self.batch_end {
+            if !T::ENABLED {
+                if let Some((off, counted)) = self.mmu.fetch_page_offset(self.pc) {
+                    if let Some(block) = blocks.get(&self.mmu.bus.ram, off) {
+                        if block.len() as u64 <= self.batch_end - self.retired {
+                            self.run_block(block, counted);
+                            continue;
+                        }
+                    }
+                }
+            }
             self.step(&mut icache, tracer);
         }
         self.icache = icache;
+        self.blocks = blocks;
+    }
+
+    /// Execute `block`, which starts at `self.pc` in the fetch page and
+    /// fits in the batch, up to its end, a taken branch, a trap, or a
+    /// request to end the batch. Each instruction fetched is counted as the
+    /// I-TLB repeat hit the per-instruction path would count (`counted`:
+    /// translation on).
+    #[inline(always)]
+    fn run_block(&mut self, block: &[crate::isa::Insn], counted: bool) {
+        let mut fetched = 0;
+        for insn in block {
+            fetched += 1;
+            let next = self.pc.wrapping_add(insn.len as u64);
+            match self.execute(insn) {
+                Ok(()) => {
+                    self.retired += 1;
+                    if self.pc != next || self.batch_end == 0 {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    self.take_exception(e);
+                    break;
+                }
+            }
+        }
+        if counted {
+            self.mmu.count_fetch_hits(fetched);
+        }
     }
 
     /// Execute one instruction, or take the exception it raises.

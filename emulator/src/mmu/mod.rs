@@ -349,6 +349,25 @@ impl Mmu {
         self.fetch_new_page(pc)
     }
 
+    /// Where `pc` is in RAM when it lies in the page of the last fetch
+    /// (not in its last 2 bytes), and whether fetches from that page count
+    /// I-TLB hits: the block path's view of [`Mmu::fetch`]'s fast case.
+    /// Counts nothing; the caller counts its fetches with
+    /// [`Mmu::count_fetch_hits`].
+    #[inline(always)]
+    pub fn fetch_page_offset(&self, pc: u64) -> Option<(usize, bool)> {
+        let page = self.fetch_page;
+        let in_page = pc.wrapping_sub(page.base);
+        (in_page.rotate_right(1) <= (PAGE_SIZE - 4) / 2).then_some((page.ram_off + in_page as usize, page.counted))
+    }
+
+    /// Count `n` fetches from the fetch page that `fetch_page_offset` gave,
+    /// each the I-TLB repeat hit `fetch` would have counted.
+    #[inline(always)]
+    pub fn count_fetch_hits(&mut self, n: u64) {
+        self.tr.count_fetch_repeat_hits(n);
+    }
+
     /// A fetch from another page than the last one (or straddling two).
     #[inline(never)]
     fn fetch_new_page(&mut self, pc: u64) -> Result<u32, Exception> {

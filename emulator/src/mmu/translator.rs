@@ -284,6 +284,14 @@ impl Translator {
         self.units[INSN].tlb.count_repeat_hit();
     }
 
+    /// Count `n` fetches of the kind `count_fetch_repeat_hit` counts.
+    #[inline(always)]
+    pub fn count_fetch_repeat_hits(&mut self, n: u64) {
+        let stats = &mut self.units[INSN].tlb.stats;
+        stats.lookups += n;
+        stats.hits += n;
+    }
+
     /// Count `n` more accesses like the one just translated, if the fast
     /// path would take every one of them (then each is a repeat hit of the
     /// remembered entry, which changes no replacement state); otherwise

@@ -1,0 +1,246 @@
+//! Pre-decoded blocks: straight-line runs of instructions decoded once and
+//! executed without a fetch, a decode-cache probe or a bounds check per
+//! instruction.
+//!
+//! A block starts at a RAM offset and runs to the first instruction that
+//! can change control flow or the machine's state beyond registers and
+//! memory (jumps, branches, CSR, fence, trap and privileged instructions,
+//! AMOs: see [`continues_block`]), which it includes, or to its page's end,
+//! or to `MAX_BLOCK` instructions. Blocks never leave their page, so the
+//! fetch translation of the first instruction holds for all of them (the
+//! hart only enters a block from the page of its last fetch).
+//!
+//! A conditional branch does not end a block: the hart leaves the block
+//! when a branch is taken (a side exit), so a loop body with its
+//! early-exit tests is one block.
+//!
+//! Validation instead of invalidation: every block keeps the write stamp
+//! of its page ([`Ram::write_stamp`], which changes with every store, PTE
+//! update and DMA transfer that may touch the page) and a copy of the
+//! bytes it was decoded from. Entering a block whose stamp changed
+//! compares those bytes with RAM (a few words), so a write to code can
+//! never run stale instructions past a block boundary, while data written
+//! in the same page as code costs only that compare. Inside a block a
+//! store to a later instruction of the same block is not seen until the
+//! block ends, which the unprivileged spec allows: only FENCE.I (a block
+//! end) orders stores before fetches (Zifencei).
+
+use crate::bus::Ram;
+use crate::isa::{decode, insn_len, Insn, Op};
+
+/// Index slots, direct-mapped by RAM offset.
+const INDEX_ENTRIES: usize = 1 << 12;
+/// Decoded instructions kept before everything is dropped and rebuilt.
+const POOL_INSNS: usize = 1 << 16;
+/// Longest block.
+const MAX_BLOCK: usize = 32;
+const PAGE_SIZE: usize = 4096;
+
+#[derive(Clone, Copy)]
+struct BlockRef {
+    /// RAM offset of the first instruction (`usize::MAX`: empty slot).
+    off: usize,
+    /// The page's write stamp when the bytes were last known to match.
+    stamp: u64,
+    /// First instruction in `insns`, and first byte in `raw`.
+    start: u32,
+    raw_start: u32,
+    /// Instructions, and bytes of code they were decoded from.
+    len: u16,
+    bytes: u16,
+}
+
+impl BlockRef {
+    const EMPTY: BlockRef = BlockRef { off: usize::MAX, stamp: 0, start: 0, raw_start: 0, len: 0, bytes: 0 };
+}
+
+/// The block cache. Its storage is allocated once; when the pool is full
+/// every block is dropped.
+pub struct BlockCache {
+    index: Box<[BlockRef]>,
+    insns: Vec<Insn>,
+    raw: Vec<u8>,
+}
+
+impl Default for BlockCache {
+    fn default() -> Self {
+        BlockCache {
+            index: vec![BlockRef::EMPTY; INDEX_ENTRIES].into_boxed_slice(),
+            insns: Vec::with_capacity(POOL_INSNS),
+            raw: Vec::with_capacity(POOL_INSNS * 4),
+        }
+    }
+}
+
+/// Whether a block goes on after `op`: it only computes registers or
+/// accesses memory, and the next instruction is the one after it (or, for
+/// a taken branch, the block is left).
+pub fn continues_block(op: Op) -> bool {
+    use Op::*;
+    match op {
+        BEQ | BNE | BLT | BGE | BLTU | BGEU => true,
+        LUI | AUIPC | LB | LH | LW | LD | LBU | LHU | LWU | SB | SH | SW | SD => true,
+        ADDI | SLTI | SLTIU | XORI | ORI | ANDI | SLLI | SRLI | SRAI => true,
+        ADD | SUB | SLL | SLT | SLTU | XOR | SRL | SRA | OR | AND => true,
+        ADDIW | SLLIW | SRLIW | SRAIW | ADDW | SUBW | SLLW | SRLW | SRAW => true,
+        MUL | MULH | MULHSU | MULHU | DIV | DIVU | REM | REMU | MULW | DIVW | DIVUW | REMW | REMUW => true,
+        // F and D touch only f-registers, fcsr and mstatus.FS.
+        op => op.is_fp(),
+    }
+}
+
+impl BlockCache {
+    /// A placeholder with no storage (allocates nothing), to stand in while
+    /// the real cache is lent out.
+    pub fn empty() -> BlockCache {
+        BlockCache { index: Box::new([]), insns: Vec::new(), raw: Vec::new() }
+    }
+
+    /// The block starting at offset `off` of `ram` (an even offset inside a
+    /// page that lies wholly in RAM), decoded now if it is absent or its
+    /// bytes changed. `None` when not even one instruction fits in the
+    /// page before its last 4 bytes' start (the per-instruction path then
+    /// fetches it).
+    #[inline(always)]
+    pub fn get(&mut self, ram: &Ram, off: usize) -> Option<&[Insn]> {
+        let slot = (off >> 1) & (INDEX_ENTRIES - 1);
+        let b = self.index.get_mut(slot)?;
+        if b.off == off {
+            let stamp = ram.write_stamp(off);
+            if b.stamp == stamp || same_bytes(ram.bytes(), off, &self.raw, b) {
+                b.stamp = stamp;
+                return self.insns.get(b.start as usize..b.start as usize + b.len as usize);
+            }
+        }
+        self.build(ram, off, slot)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn build(&mut self, ram: &Ram, off: usize, slot: usize) -> Option<&[Insn]> {
+        let stamp = ram.write_stamp(off);
+        let ram = ram.bytes();
+        if self.insns.len() + MAX_BLOCK > self.insns.capacity() || self.raw.len() + MAX_BLOCK * 4 > self.raw.capacity()
+        {
+            self.flush();
+        }
+        let start = self.insns.len();
+        let page_end = (off & !(PAGE_SIZE - 1)) + PAGE_SIZE;
+        let mut at = off;
+        // Like the fetch path, which reads 4 bytes: an instruction starting
+        // in the page's last 2 bytes is left to it.
+        while at + 4 <= page_end && self.insns.len() - start < MAX_BLOCK {
+            let word = u32::from_le_bytes(ram.get(at..at + 4)?.try_into().ok()?);
+            let len = insn_len(word & 0xffff);
+            let insn = decode(if len == 4 { word } else { word & 0xffff });
+            self.insns.push(insn);
+            at += len as usize;
+            if !continues_block(insn.op) {
+                break;
+            }
+        }
+        let len = self.insns.len() - start;
+        if len == 0 {
+            return None;
+        }
+        let raw_start = self.raw.len();
+        self.raw.extend_from_slice(ram.get(off..at)?);
+        self.index[slot] = BlockRef {
+            off,
+            stamp,
+            start: start as u32,
+            raw_start: raw_start as u32,
+            len: len as u16,
+            bytes: (at - off) as u16,
+        };
+        self.insns.get(start..start + len)
+    }
+
+    /// Drop every block.
+    fn flush(&mut self) {
+        self.index.fill(BlockRef::EMPTY);
+        self.insns.clear();
+        self.raw.clear();
+    }
+}
+
+/// Whether RAM at `b.off` still holds the bytes `b` was decoded from.
+#[cold]
+fn same_bytes(ram: &[u8], off: usize, raw: &[u8], b: &BlockRef) -> bool {
+    let n = b.bytes as usize;
+    let start = b.raw_start as usize;
+    ram.get(off..off + n) == raw.get(start..start + n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(words: &[u32]) -> Ram {
+        let mut ram = Ram::new(0x8000_0000, 2 * PAGE_SIZE);
+        for (i, w) in words.iter().enumerate() {
+            ram.write(i * 4, 4, *w as u64);
+        }
+        ram
+    }
+
+    const ADDI_A0: u32 = 0x0015_0513; // addi a0, a0, 1
+    const BEQ_0: u32 = 0x0000_0063; // beq x0, x0, 0
+    const JAL_0: u32 = 0x0000_006f; // jal x0, 0
+
+    fn ops(b: Option<&[Insn]>) -> Vec<Op> {
+        b.unwrap().iter().map(|i| i.op).collect()
+    }
+
+    #[test]
+    fn blocks_go_past_branches_and_end_after_jumps() {
+        let ram = code(&[ADDI_A0, BEQ_0, ADDI_A0, JAL_0, ADDI_A0]);
+        let mut c = BlockCache::default();
+        assert_eq!(ops(c.get(&ram, 0)), [Op::ADDI, Op::BEQ, Op::ADDI, Op::JAL]);
+        assert_eq!(ops(c.get(&ram, 8)), [Op::ADDI, Op::JAL], "a block may start anywhere");
+    }
+
+    #[test]
+    fn rewritten_code_is_decoded_afresh_and_data_writes_keep_the_block() {
+        let mut ram = code(&[ADDI_A0, ADDI_A0, JAL_0]);
+        let mut c = BlockCache::default();
+        let first = c.get(&ram, 0).unwrap().as_ptr();
+        // A data store in the same page: same bytes, same block.
+        ram.write(0x800, 8, 42);
+        assert_eq!(c.get(&ram, 0).unwrap().as_ptr(), first);
+        // A store to the second instruction.
+        ram.write(4, 4, JAL_0 as u64);
+        assert_eq!(ops(c.get(&ram, 0)), [Op::ADDI, Op::JAL]);
+        // DMA (bytes_mut) is seen too.
+        ram.bytes_mut()[0..4].copy_from_slice(&JAL_0.to_le_bytes());
+        assert_eq!(ops(c.get(&ram, 0)), [Op::JAL]);
+    }
+
+    #[test]
+    fn blocks_stay_in_their_page_and_in_bounds() {
+        let mut ram = Ram::new(0x8000_0000, 2 * PAGE_SIZE);
+        ram.bytes_mut().copy_from_slice(&[0x13u8, 0, 0, 0].repeat(2 * PAGE_SIZE / 4)); // nops
+        let mut c = BlockCache::default();
+        assert_eq!(c.get(&ram, 0).unwrap().len(), MAX_BLOCK);
+        assert_eq!(c.get(&ram, PAGE_SIZE - 8).unwrap().len(), 2, "stops at the page end");
+        assert!(c.get(&ram, PAGE_SIZE - 2).is_none(), "last 2 bytes: left to the fetch path");
+        assert!(c.get(&ram, 2 * PAGE_SIZE - 2).is_none(), "off the end of RAM");
+        // c.nop (0x0001): 16-bit instructions up to the page end.
+        ram.bytes_mut()[..PAGE_SIZE].copy_from_slice(&[1u8, 0].repeat(PAGE_SIZE / 2));
+        assert_eq!(c.get(&ram, PAGE_SIZE - 12).unwrap().len(), 5);
+    }
+
+    #[test]
+    fn a_full_pool_is_flushed_not_grown() {
+        let mut ram = Ram::new(0x8000_0000, PAGE_SIZE);
+        ram.bytes_mut().copy_from_slice(&[0x13u8, 0, 0, 0].repeat(PAGE_SIZE / 4));
+        let mut c = BlockCache::default();
+        let capacity = c.insns.capacity();
+        for round in 0..3 {
+            for off in (0..PAGE_SIZE - 4).step_by(2) {
+                assert!(c.get(&ram, off).is_some(), "round {round} offset {off}");
+            }
+        }
+        assert_eq!(c.insns.capacity(), capacity);
+    }
+}
