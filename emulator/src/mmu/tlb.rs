@@ -139,9 +139,11 @@ impl TlbEntry {
         12 + 9 * self.level as u32
     }
 
+    /// Whether this entry maps the address whose tags at each page size
+    /// are `tags` (index 3 unused) in address space `asid`.
     #[inline(always)]
-    fn matches(&self, va: u64, asid: u16) -> bool {
-        self.valid && self.tag == tag_of(va, self.level) && (self.global || self.asid == asid)
+    fn matches(&self, tags: &[u64; 4], asid: u16) -> bool {
+        self.valid && self.tag == tags[(self.level & 3) as usize] && (self.global || self.asid == asid)
     }
 }
 
@@ -214,6 +216,19 @@ pub struct Tlb {
     pub stats: TlbStats,
 }
 
+/// The way with the smallest stamp (the first of equals), as
+/// `min_by_key` would pick it.
+#[inline]
+fn oldest(stamps: &[u64]) -> usize {
+    let mut best = 0;
+    for (w, &s) in stamps.iter().enumerate().skip(1) {
+        if s < stamps[best] {
+            best = w;
+        }
+    }
+    best
+}
+
 /// Where an entry lives: set * ways + way.
 pub type Slot = usize;
 
@@ -281,19 +296,27 @@ impl Tlb {
     /// The slot holding a translation of `va` for `asid`, without counting.
     #[inline]
     pub fn find(&self, va: u64, asid: u16) -> Option<Slot> {
+        // The usual case: only 4 KiB entries, one set to search.
+        if self.valid_by_level[1] == 0 && self.valid_by_level[2] == 0 {
+            let tag = tag_of(va, 0);
+            let base = self.set_of(tag) * self.config.ways;
+            let set = self.entries.get(base..base + self.config.ways)?;
+            return set.iter().position(|e| e.valid && e.tag == tag && (e.global || e.asid == asid)).map(|w| base + w);
+        }
         let ways = self.config.ways;
+        let tags = [tag_of(va, 0), tag_of(va, 1), tag_of(va, 2), u64::MAX];
         let mut probed = [usize::MAX; 3];
         for level in 0..3u8 {
             if self.valid_by_level[level as usize] == 0 {
                 continue; // no entry of this size to find
             }
-            let set = self.set_of(tag_of(va, level));
+            let set = self.set_of(tags[level as usize]);
             if probed.contains(&set) {
                 continue; // this set was already searched
             }
             probed[level as usize] = set;
             let base = set * ways;
-            if let Some(w) = self.entries[base..base + ways].iter().position(|e| e.matches(va, asid)) {
+            if let Some(w) = self.entries[base..base + ways].iter().position(|e| e.matches(&tags, asid)) {
                 return Some(base + w);
             }
         }
@@ -301,6 +324,7 @@ impl Tlb {
     }
 
     /// Record a use of `slot` for the replacement policy.
+    #[inline(always)]
     fn touch(&mut self, slot: Slot) {
         match self.config.policy {
             Policy::Lru => {
@@ -367,15 +391,23 @@ impl Tlb {
         let ways = self.config.ways;
         let set = self.set_of(e.tag);
         let base = set * ways;
-        let same = self.entries[base..base + ways]
-            .iter()
-            .position(|x| x.valid && x.tag == e.tag && x.level == e.level && x.asid == e.asid && x.global == e.global);
-        let way = match same.or_else(|| self.entries[base..base + ways].iter().position(|x| !x.valid)) {
+        // One pass over the set: the same page wins over the first free way.
+        let mut same = None;
+        let mut free = None;
+        for (w, x) in self.entries[base..base + ways].iter().enumerate() {
+            if !x.valid {
+                free = free.or(Some(w));
+            } else if x.tag == e.tag && x.level == e.level && x.asid == e.asid && x.global == e.global {
+                same = Some(w);
+                break;
+            }
+        }
+        let way = match same.or(free) {
             Some(w) => w,
             None => {
                 self.stats.evictions += 1;
                 match self.config.policy {
-                    Policy::Lru | Policy::Fifo => (0..ways).min_by_key(|&w| self.stamps[base + w]).unwrap_or(0),
+                    Policy::Lru | Policy::Fifo => oldest(&self.stamps[base..base + ways]),
                     Policy::Random => (self.next_random() % ways as u64) as usize,
                     Policy::Plru => self.plru_victim(set),
                 }

@@ -20,12 +20,14 @@
 //! the same page with the same kind of permission is that entry hitting
 //! again; since it is already the most recent entry of its set, the
 //! replacement state would not change, so the lookup is counted (one
-//! lookup, one hit) without searching. Next, the few entries touched
-//! before it are tried: a hit there is counted and touches the entry's
-//! slot for the replacement policy, exactly as the lookup would, without
-//! the set search (a remembered entry is dropped whenever its slot is
-//! refilled, refreshed or flushed). Everything else goes through the
-//! modelled TLBs, so the counters equal a lookup on every access.
+//! lookup, one hit) without searching. Next, a small direct-mapped table
+//! of remembered entries (indexed by the 4 KiB page number) is tried: a
+//! hit there is counted and touches the entry's slot for the replacement
+//! policy, exactly as the lookup would, without the set search (a
+//! remembered entry is dropped whenever its slot is refilled, refreshed
+//! or flushed, so it always names what the lookup would find).
+//! Everything else goes through the modelled TLBs, so the counters equal
+//! a lookup on every access.
 
 use super::pwc::{PageWalkCache, PwcConfig};
 use super::record::Recorder;
@@ -39,15 +41,16 @@ use crate::cpu::trap::Exception;
 #[derive(Clone, Copy, Debug, Default)]
 struct LastEntry {
     tag: u64,
-    shift: u32,
     pa_base: u64,
+    /// Where the entry is in the TLB (`u32::MAX`: none; TLBs hold at
+    /// most 2^20 entries).
+    slot: u32,
+    shift: u8,
     usable: u8,
-    /// Where the entry is in the TLB.
-    slot: Slot,
 }
 
 impl LastEntry {
-    const NONE: LastEntry = LastEntry { tag: u64::MAX, shift: 63, pa_base: 0, usable: 0, slot: usize::MAX };
+    const NONE: LastEntry = LastEntry { tag: u64::MAX, shift: 63, pa_base: 0, usable: 0, slot: u32::MAX };
 
     #[inline(always)]
     fn serves(&self, va: u64, access: Access) -> bool {
@@ -55,8 +58,14 @@ impl LastEntry {
     }
 }
 
-/// Entries an L1 TLB remembers besides the last one.
-const RECENT: usize = 3;
+/// Entries an L1 TLB remembers besides the last one (a power of two).
+const REMEMBERED: usize = 8;
+
+/// Where `va`'s remembered entry would be.
+#[inline(always)]
+fn remembered_index(va: u64) -> usize {
+    (va >> 12) as usize & (REMEMBERED - 1)
+}
 
 fn access_bit(access: Access) -> u8 {
     match access {
@@ -70,17 +79,21 @@ fn access_bit(access: Access) -> u8 {
 struct TlbUnit {
     tlb: Tlb,
     last: LastEntry,
-    /// The entries touched before `last`, most recent first.
-    recent: [LastEntry; RECENT],
+    /// Entries used earlier, by `remembered_index` of an address they
+    /// served.
+    remembered: [LastEntry; REMEMBERED],
 }
 
 impl TlbUnit {
     /// Forget remembered entries whose slot was just rewritten.
     fn forget_slot(&mut self, slot: Slot) {
-        for r in &mut self.recent {
-            if r.slot == slot {
+        for r in &mut self.remembered {
+            if r.slot as Slot == slot {
                 *r = LastEntry::NONE;
             }
+        }
+        if self.last.slot as Slot == slot {
+            self.last = LastEntry::NONE;
         }
     }
 }
@@ -141,7 +154,7 @@ pub struct Translator {
 impl Translator {
     /// Empty TLBs of the configured shapes.
     pub fn new(config: &MmuConfig) -> Translator {
-        let unit = |c| TlbUnit { tlb: Tlb::new(c), last: LastEntry::NONE, recent: [LastEntry::NONE; RECENT] };
+        let unit = |c| TlbUnit { tlb: Tlb::new(c), last: LastEntry::NONE, remembered: [LastEntry::NONE; REMEMBERED] };
         let l2 = config.l2.unwrap_or(TlbConfig { sets: 1, ways: 1, ..config.dtlb });
         Translator {
             units: [unit(config.itlb), unit(config.dtlb), unit(l2)],
@@ -205,7 +218,7 @@ impl Translator {
     pub fn forget_last_entries(&mut self) {
         for u in &mut self.units {
             u.last = LastEntry::NONE;
-            u.recent = [LastEntry::NONE; RECENT];
+            u.remembered = [LastEntry::NONE; REMEMBERED];
         }
     }
 
@@ -244,12 +257,12 @@ impl Translator {
             self.units[unit].tlb.count_repeat_hit();
             return Ok(last.pa_base | (va & ((1 << last.shift) - 1)));
         }
-        self.translate_recent(pt, ctx, va, access, unit)
+        self.translate_remembered(pt, ctx, va, access, unit)
     }
 
-    /// An entry touched before the last one, or else the modelled path.
+    /// A remembered entry, or else the modelled path.
     #[inline(never)]
-    fn translate_recent<P: PageTable>(
+    fn translate_remembered<P: PageTable>(
         &mut self,
         pt: &mut P,
         ctx: &TranslationContext,
@@ -258,14 +271,12 @@ impl Translator {
         unit: usize,
     ) -> Result<u64, Exception> {
         let u = &mut self.units[unit];
-        let Some(i) = u.recent.iter().position(|r| r.serves(va, access)) else {
+        let hit = u.remembered[remembered_index(va)];
+        if !hit.serves(va, access) {
             return self.translate_modelled(pt, ctx, va, access, unit);
-        };
-        let hit = u.recent[i];
-        u.tlb.count_hit_and_touch(hit.slot);
-        u.recent.copy_within(0..i, 1);
-        u.recent[0] = u.last;
-        u.last = hit;
+        }
+        u.tlb.count_hit_and_touch(hit.slot as Slot);
+        u.last = hit; // now the most recently touched entry
         Ok(hit.pa_base | (va & ((1 << hit.shift) - 1)))
     }
 
@@ -318,19 +329,13 @@ impl Translator {
         access: Access,
         unit: usize,
     ) -> Result<u64, Exception> {
-        // The last entry may stop being the most recent of its set: it
-        // joins the others, to be touched when used again.
-        let u = &mut self.units[unit];
-        let previous = std::mem::replace(&mut u.last, LastEntry::NONE);
-        if previous.slot != usize::MAX {
-            u.recent.copy_within(0..RECENT - 1, 1);
-            u.recent[0] = previous;
-        }
+        // The last entry may stop being the most recent of its set.
+        self.units[unit].last = LastEntry::NONE;
         if !is_canonical(va) {
             return Err(Exception::new(access.page_fault(), va));
         }
-        if let Some(r) = self.recorder.as_deref_mut() {
-            r.access(pt, ctx, va, access);
+        if self.recorder.is_some() {
+            self.record(pt, ctx, va, access);
         }
         let slot = match self.units[unit].tlb.lookup(va, ctx.asid) {
             Some(slot) => {
@@ -346,25 +351,41 @@ impl Translator {
         };
         self.units[unit].forget_slot(slot); // filled, refreshed or touched
         let e = *self.units[unit].tlb.entry(slot);
+        // What the entry may serve from the fast path: fetches only from
+        // the TLB fetches use, data only from the data TLB (the same one
+        // when unified), stores only once D is set; and nothing when every
+        // access must reach the fence checker or the recorder.
         let mut usable = 0;
-        for a in [Access::Fetch, Access::Load, Access::Store] {
-            let clean_store = a == Access::Store && e.perms & perm::D == 0;
-            let fetch_elsewhere = (a == Access::Fetch) != (unit == self.fetch_unit) && !self.is_unified();
-            if permits(e.perms, a, if a == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv }, ctx.sum, ctx.mxr)
-                && !clean_store
-                && !fetch_elsewhere
-            {
-                usable |= access_bit(a);
+        if !self.check_fences && self.recorder.is_none() {
+            if unit == self.fetch_unit && permits(e.perms, Access::Fetch, ctx.fetch_prv, ctx.sum, ctx.mxr) {
+                usable |= access_bit(Access::Fetch);
             }
-        }
-        if self.check_fences || self.recorder.is_some() {
-            usable = 0; // every access must reach the checker / recorder
+            if unit == DATA {
+                if permits(e.perms, Access::Load, ctx.data_prv, ctx.sum, ctx.mxr) {
+                    usable |= access_bit(Access::Load);
+                }
+                if e.perms & perm::D != 0 && permits(e.perms, Access::Store, ctx.data_prv, ctx.sum, ctx.mxr) {
+                    usable |= access_bit(Access::Store);
+                }
+            }
         }
         let shift = e.shift();
         // Tags of the remembered entry compare against the full VA, so a
         // non-canonical address can never match it.
-        self.units[unit].last = LastEntry { tag: va >> shift, shift, pa_base: e.pa_base, usable, slot };
+        let entry = LastEntry { tag: va >> shift, shift: shift as u8, pa_base: e.pa_base, usable, slot: slot as u32 };
+        let u = &mut self.units[unit];
+        u.last = entry;
+        u.remembered[remembered_index(va)] = entry;
         Ok(e.pa_base | (va & ((1 << shift) - 1)))
+    }
+
+    /// Give the access to the recorder (kept out of the miss path's code).
+    #[cold]
+    #[inline(never)]
+    fn record<P: PageTable>(&mut self, pt: &mut P, ctx: &TranslationContext, va: u64, access: Access) {
+        if let Some(r) = self.recorder.as_deref_mut() {
+            r.access(pt, ctx, va, access);
+        }
     }
 
     /// A hit in `slot` of TLB `unit`: check the permissions and, for a store
