@@ -25,8 +25,9 @@
 //! block ends, which the unprivileged spec allows: only FENCE.I (a block
 //! end) orders stores before fetches (Zifencei).
 
+use super::threaded::Threaded;
 use crate::bus::Ram;
-use crate::isa::{decode, insn_len, Insn, Op};
+use crate::isa::{decode, insn_len, Op};
 
 /// Index slots, direct-mapped by RAM offset.
 const INDEX_ENTRIES: usize = 1 << 12;
@@ -58,7 +59,7 @@ impl BlockRef {
 /// every block is dropped.
 pub struct BlockCache {
     index: Box<[BlockRef]>,
-    insns: Vec<Insn>,
+    insns: Vec<Threaded>,
     raw: Vec<u8>,
 }
 
@@ -102,7 +103,7 @@ impl BlockCache {
     /// page before its last 4 bytes' start (the per-instruction path then
     /// fetches it).
     #[inline(always)]
-    pub fn get(&mut self, ram: &Ram, off: usize) -> Option<&[Insn]> {
+    pub fn get(&mut self, ram: &Ram, off: usize) -> Option<&[Threaded]> {
         let slot = (off >> 1) & (INDEX_ENTRIES - 1);
         let b = self.index.get_mut(slot)?;
         if b.off == off {
@@ -117,7 +118,7 @@ impl BlockCache {
 
     #[cold]
     #[inline(never)]
-    fn build(&mut self, ram: &Ram, off: usize, slot: usize) -> Option<&[Insn]> {
+    fn build(&mut self, ram: &Ram, off: usize, slot: usize) -> Option<&[Threaded]> {
         let stamp = ram.write_stamp(off);
         let ram = ram.bytes();
         if self.insns.len() + MAX_BLOCK > self.insns.capacity() || self.raw.len() + MAX_BLOCK * 4 > self.raw.capacity()
@@ -133,7 +134,7 @@ impl BlockCache {
             let word = u32::from_le_bytes(ram.get(at..at + 4)?.try_into().ok()?);
             let len = insn_len(word & 0xffff);
             let insn = decode(if len == 4 { word } else { word & 0xffff });
-            self.insns.push(insn);
+            self.insns.push(Threaded::new(insn));
             at += len as usize;
             if !continues_block(insn.op) {
                 break;
@@ -188,8 +189,8 @@ mod tests {
     const BEQ_0: u32 = 0x0000_0063; // beq x0, x0, 0
     const JAL_0: u32 = 0x0000_006f; // jal x0, 0
 
-    fn ops(b: Option<&[Insn]>) -> Vec<Op> {
-        b.unwrap().iter().map(|i| i.op).collect()
+    fn ops(b: Option<&[Threaded]>) -> Vec<Op> {
+        b.unwrap().iter().map(|t| t.insn.op).collect()
     }
 
     #[test]

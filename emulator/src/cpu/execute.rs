@@ -42,70 +42,28 @@ impl Hart {
                 link
             }
             BEQ | BNE | BLT | BGE | BLTU | BGEU => {
-                let taken = match i.op {
-                    BEQ => a == b,
-                    BNE => a != b,
-                    BLT => (a as i64) < (b as i64),
-                    BGE => (a as i64) >= (b as i64),
-                    BLTU => a < b,
-                    _ => a >= b,
-                };
-                if taken {
+                if branch_taken(i.op, a, b) {
                     next = pc.wrapping_add(imm);
                 }
                 self.pc = next;
                 return Ok(());
             }
-            LB => self.mmu.load(a.wrapping_add(imm), 1)? as i8 as i64 as u64,
-            LH => self.mmu.load(a.wrapping_add(imm), 2)? as i16 as i64 as u64,
-            LW => self.mmu.load(a.wrapping_add(imm), 4)? as i32 as i64 as u64,
+            LB => loaded(self.mmu.load(a.wrapping_add(imm), 1)?, 1, true),
+            LH => loaded(self.mmu.load(a.wrapping_add(imm), 2)?, 2, true),
+            LW => loaded(self.mmu.load(a.wrapping_add(imm), 4)?, 4, true),
             LD => self.mmu.load(a.wrapping_add(imm), 8)?,
-            LBU => self.mmu.load(a.wrapping_add(imm), 1)?,
-            LHU => self.mmu.load(a.wrapping_add(imm), 2)?,
-            LWU => self.mmu.load(a.wrapping_add(imm), 4)?,
+            LBU | LHU | LWU => self.mmu.load(a.wrapping_add(imm), load_size(i.op))?,
             SB | SH | SW | SD => {
-                let size = match i.op {
-                    SB => 1,
-                    SH => 2,
-                    SW => 4,
-                    _ => 8,
-                };
-                self.mmu.store(a.wrapping_add(imm), size, b)?;
+                self.mmu.store(a.wrapping_add(imm), load_size(i.op), b)?;
                 self.after_store();
                 self.pc = next;
                 return Ok(());
             }
-            ADDI => a.wrapping_add(imm),
-            SLTI => ((a as i64) < (imm as i64)) as u64,
-            SLTIU => (a < imm) as u64,
-            XORI => a ^ imm,
-            ORI => a | imm,
-            ANDI => a & imm,
-            SLLI => a << (imm & 63),
-            SRLI => a >> (imm & 63),
-            SRAI => ((a as i64) >> (imm & 63)) as u64,
-            ADD => a.wrapping_add(b),
-            SUB => a.wrapping_sub(b),
-            SLL => a << (b & 63),
-            SLT => ((a as i64) < (b as i64)) as u64,
-            SLTU => (a < b) as u64,
-            XOR => a ^ b,
-            SRL => a >> (b & 63),
-            SRA => ((a as i64) >> (b & 63)) as u64,
-            OR => a | b,
-            AND => a & b,
-            ADDIW => sext32(a.wrapping_add(imm)),
-            SLLIW => sext32(((a as u32) << (imm & 31)) as u64),
-            SRLIW => sext32(((a as u32) >> (imm & 31)) as u64),
-            SRAIW => ((a as i32) >> (imm & 31)) as i64 as u64,
-            ADDW => sext32(a.wrapping_add(b)),
-            SUBW => sext32(a.wrapping_sub(b)),
-            SLLW => sext32(((a as u32) << (b & 31)) as u64),
-            SRLW => sext32(((a as u32) >> (b & 31)) as u64),
-            SRAW => ((a as i32) >> (b & 31)) as i64 as u64,
-            MUL | MULH | MULHSU | MULHU | DIV | DIVU | REM | REMU | MULW | DIVW | DIVUW | REMW | REMUW => {
-                muldiv(i.op, a, b)
+            ADDI | SLTI | SLTIU | XORI | ORI | ANDI | SLLI | SRLI | SRAI | ADDIW | SLLIW | SRLIW | SRAIW => {
+                alu(i.op, a, imm)
             }
+            ADD | SUB | SLL | SLT | SLTU | XOR | SRL | SRA | OR | AND | ADDW | SUBW | SLLW | SRLW | SRAW | MUL
+            | MULH | MULHSU | MULHU | DIV | DIVU | REM | REMU | MULW | DIVW | DIVUW | REMW | REMUW => alu(i.op, a, b),
             LR_W | SC_W | LR_D | SC_D | AMOSWAP_W | AMOADD_W | AMOXOR_W | AMOAND_W | AMOOR_W | AMOMIN_W | AMOMAX_W
             | AMOMINU_W | AMOMAXU_W | AMOSWAP_D | AMOADD_D | AMOXOR_D | AMOAND_D | AMOOR_D | AMOMIN_D | AMOMAX_D
             | AMOMINU_D | AMOMAXU_D => self.atomic(i, a, b)?,
@@ -264,6 +222,69 @@ impl Hart {
             CSRRS | CSRRSI => self.csr_op(csr, read, write, i.bits, |old| old | src),
             _ => self.csr_op(csr, read, write, i.bits, |old| old & !src),
         }
+    }
+}
+
+/// The access size of a load or store.
+#[inline(always)]
+pub(super) fn load_size(op: Op) -> u8 {
+    use Op::*;
+    match op {
+        LB | LBU | SB => 1,
+        LH | LHU | SH => 2,
+        LW | LWU | SW => 4,
+        _ => 8,
+    }
+}
+
+/// A loaded value as rd receives it: sign-extended from `size` bytes for
+/// LB/LH/LW, zero-extended (as loaded) otherwise.
+#[inline(always)]
+pub(super) fn loaded(v: u64, size: u8, signed: bool) -> u64 {
+    match (signed, size) {
+        (true, 1) => v as i8 as i64 as u64,
+        (true, 2) => v as i16 as i64 as u64,
+        (true, 4) => v as i32 as i64 as u64,
+        _ => v,
+    }
+}
+
+/// Whether branch `op` (BEQ..BGEU) is taken for operands `a` and `b`.
+#[inline(always)]
+pub(super) fn branch_taken(op: Op, a: u64, b: u64) -> bool {
+    match op {
+        Op::BEQ => a == b,
+        Op::BNE => a != b,
+        Op::BLT => (a as i64) < (b as i64),
+        Op::BGE => (a as i64) >= (b as i64),
+        Op::BLTU => a < b,
+        _ => a >= b,
+    }
+}
+
+/// The value an integer operation writes to rd (unprivileged ch. 2 and
+/// 7), for the register-register operations, the register-immediate ones
+/// (`b` is then the sign-extended immediate) and M.
+#[inline(always)]
+pub(super) fn alu(op: Op, a: u64, b: u64) -> u64 {
+    use Op::*;
+    match op {
+        ADD | ADDI => a.wrapping_add(b),
+        SUB => a.wrapping_sub(b),
+        SLT | SLTI => ((a as i64) < (b as i64)) as u64,
+        SLTU | SLTIU => (a < b) as u64,
+        XOR | XORI => a ^ b,
+        OR | ORI => a | b,
+        AND | ANDI => a & b,
+        SLL | SLLI => a << (b & 63),
+        SRL | SRLI => a >> (b & 63),
+        SRA | SRAI => ((a as i64) >> (b & 63)) as u64,
+        ADDW | ADDIW => sext32(a.wrapping_add(b)),
+        SUBW => sext32(a.wrapping_sub(b)),
+        SLLW | SLLIW => sext32(((a as u32) << (b & 31)) as u64),
+        SRLW | SRLIW => sext32(((a as u32) >> (b & 31)) as u64),
+        SRAW | SRAIW => ((a as i32) >> (b & 31)) as i64 as u64,
+        _ => muldiv(op, a, b),
     }
 }
 

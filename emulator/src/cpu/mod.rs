@@ -6,6 +6,7 @@ pub mod csr;
 mod execute;
 mod fpu;
 mod icache;
+mod threaded;
 pub mod trap;
 
 use crate::bus::Bus;
@@ -135,6 +136,8 @@ pub struct Hart {
     pub wall_deadline: Option<std::time::Instant>,
     icache: DecodeCache,
     blocks: BlockCache,
+    /// The exception a block's instruction raised (see `threaded::TRAPPED`).
+    block_exception: trap::Exception,
 }
 
 impl Hart {
@@ -161,6 +164,7 @@ impl Hart {
             wall_deadline: None,
             icache: DecodeCache::default(),
             blocks: BlockCache::default(),
+            block_exception: trap::Exception::illegal(0),
         }
     }
 
@@ -390,26 +394,34 @@ impl Hart {
     /// I-TLB repeat hit the per-instruction path would count (`counted`:
     /// translation on).
     #[inline(always)]
-    fn run_block(&mut self, block: &[crate::isa::Insn], counted: bool) {
-        let mut fetched = 0;
-        for insn in block {
-            fetched += 1;
-            let next = self.pc.wrapping_add(insn.len as u64);
-            match self.execute(insn) {
-                Ok(()) => {
-                    self.retired += 1;
-                    if self.pc != next || self.batch_end == 0 {
-                        break;
-                    }
+    fn run_block(&mut self, block: &[threaded::Threaded], counted: bool) {
+        // `retired` is stored, not incremented, per instruction: a chain
+        // of read-modify-writes through memory would bound the loop.
+        let start = self.retired;
+        let mut done = 0;
+        let mut pc = self.pc;
+        for t in block {
+            self.retired = start + done;
+            let next = (t.run)(self, &t.insn, pc);
+            if next == threaded::TRAPPED {
+                self.pc = pc;
+                self.take_exception(self.block_exception);
+                if counted {
+                    self.mmu.count_fetch_hits(done + 1);
                 }
-                Err(e) => {
-                    self.take_exception(e);
-                    break;
-                }
+                return;
+            }
+            done += 1;
+            let sequential = next == pc.wrapping_add(t.insn.len as u64);
+            pc = next;
+            if !sequential || self.batch_end == 0 {
+                break;
             }
         }
+        self.retired = start + done;
+        self.pc = pc;
         if counted {
-            self.mmu.count_fetch_hits(fetched);
+            self.mmu.count_fetch_hits(done);
         }
     }
 

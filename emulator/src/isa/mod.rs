@@ -24,6 +24,10 @@ macro_rules! define_ops {
         pub enum Op { $($op),* }
 
         impl Op {
+            /// Every operation, indexed by its discriminant (so that a
+            /// `const` u8 can name an operation in a generic parameter).
+            pub const ALL: [Op; [$(stringify!($op)),*].len()] = [$(Op::$op),*];
+
             /// The assembler mnemonic.
             pub fn mnemonic(self) -> &'static str {
                 match self { $(Op::$op => $name),* }
