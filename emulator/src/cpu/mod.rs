@@ -395,8 +395,8 @@ impl Hart {
     /// translation on).
     #[inline(always)]
     fn run_block(&mut self, block: &[threaded::Threaded], counted: bool) {
-        // `retired` is stored, not incremented, per instruction: a chain
-        // of read-modify-writes through memory would bound the loop.
+        // `retired` is kept current before each instruction: CSR reads of
+        // instret, cycle and time see it.
         let start = self.retired;
         let mut done = 0;
         let mut pc = self.pc;
