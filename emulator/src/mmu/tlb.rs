@@ -154,6 +154,12 @@ pub fn tag_of(va: u64, level: u8) -> u64 {
     (va >> (12 + 9 * level as u32)) & TAG_MASK
 }
 
+/// `va` sign-extended from bit 38 (a tag shifted back may carry copies of
+/// the sign bit above it).
+fn canonical(va: u64) -> u64 {
+    ((va << 25) as i64 >> 25) as u64
+}
+
 /// Sv39 virtual page numbers have 27 bits; tags keep the bits above the
 /// page offset of a canonical address, less the sign-extension.
 const TAG_MASK: u64 = (1 << 27) - 1;
@@ -481,6 +487,46 @@ impl Tlb {
         }
         self.stats.entries_flushed += n;
         n
+    }
+
+    /// Whether a valid entry of another page size covers an address that
+    /// `e` covers, in an address space `e` can share with it: after a page
+    /// table changed a page's size without sfence.vma, two entries can
+    /// match one address, and a lookup then finds the first by set and way
+    /// order. `after_miss`: `e` was just filled after a lookup in its own
+    /// address space missed, so no larger entry of that space contains it
+    /// (the lookup would have found it); only a global `e` can then share
+    /// an address with a larger entry of another space. Cheap unless the
+    /// TLB holds several page sizes (a search of one set per larger size;
+    /// of every entry for smaller ones, only when `e` is a superpage).
+    #[inline]
+    pub fn overlaps_other_size(&self, e: &TlbEntry, after_miss: bool) -> bool {
+        let larger_possible = !after_miss || e.global;
+        if e.level == 0 && !larger_possible {
+            return false; // the usual fill: a 4 KiB page after a miss
+        }
+        self.overlaps_other_size_search(e, larger_possible)
+    }
+
+    #[cold]
+    fn overlaps_other_size_search(&self, e: &TlbEntry, larger_possible: bool) -> bool {
+        let va = canonical(e.tag << e.shift());
+        let shareable = |x: &TlbEntry| x.valid && (x.global || e.global || x.asid == e.asid);
+        let sizes = (0..3u8)
+            .filter(|&l| (l < e.level || (l > e.level && larger_possible)) && self.valid_by_level[l as usize] > 0);
+        sizes.into_iter().any(|level| {
+            let tag = tag_of(va, level);
+            if level > e.level {
+                let base = self.set_of(tag) * self.config.ways;
+                self.entries[base..base + self.config.ways]
+                    .iter()
+                    .any(|x| shareable(x) && x.level == level && x.tag == tag)
+            } else {
+                self.entries.iter().any(|x| {
+                    shareable(x) && x.level == level && tag_of(canonical(x.tag << x.shift()), e.level) == e.tag
+                })
+            }
+        })
     }
 
     /// Valid entries, for tests and reports.

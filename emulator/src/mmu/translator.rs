@@ -82,6 +82,11 @@ struct TlbUnit {
     /// Entries used earlier, by `remembered_index` of an address they
     /// served.
     remembered: [LastEntry; REMEMBERED],
+    /// Two valid entries of different page sizes may match one address
+    /// (a page's size changed without sfence.vma): the fast paths are off,
+    /// since which entry a lookup finds depends on set and way order, until
+    /// an sfence.vma of everything.
+    overlapping: bool,
 }
 
 impl TlbUnit {
@@ -154,7 +159,12 @@ pub struct Translator {
 impl Translator {
     /// Empty TLBs of the configured shapes.
     pub fn new(config: &MmuConfig) -> Translator {
-        let unit = |c| TlbUnit { tlb: Tlb::new(c), last: LastEntry::NONE, remembered: [LastEntry::NONE; REMEMBERED] };
+        let unit = |c| TlbUnit {
+            tlb: Tlb::new(c),
+            last: LastEntry::NONE,
+            remembered: [LastEntry::NONE; REMEMBERED],
+            overlapping: false,
+        };
         let l2 = config.l2.unwrap_or(TlbConfig { sets: 1, ways: 1, ..config.dtlb });
         Translator {
             units: [unit(config.itlb), unit(config.dtlb), unit(l2)],
@@ -237,6 +247,11 @@ impl Translator {
         }
         if let Some(pwc) = &mut self.pwc {
             pwc.fence(fence);
+        }
+        if fence == Fence::All {
+            for u in &mut self.units {
+                u.overlapping = false;
+            }
         }
         self.forget_last_entries();
     }
@@ -337,26 +352,35 @@ impl Translator {
         if self.recorder.is_some() {
             self.record(pt, ctx, va, access);
         }
-        let slot = match self.units[unit].tlb.lookup(va, ctx.asid) {
+        // `resized`: a hit refreshed to another page size; `missed`: filled.
+        let (slot, resized, missed) = match self.units[unit].tlb.lookup(va, ctx.asid) {
             Some(slot) => {
-                let (now, _) = self.use_hit(pt, ctx, va, access, unit, slot)?;
+                let level = self.units[unit].tlb.entry(slot).level;
+                let (now, e) = self.use_hit(pt, ctx, va, access, unit, slot)?;
                 self.units[unit].forget_slot(slot); // refreshed, maybe moved
-                now
+                (now, e.level != level, false)
             }
             None => {
                 self.last_miss_va[unit] = va;
                 let fresh = self.below_l1(pt, ctx, va, access)?;
-                self.units[unit].tlb.insert(fresh)
+                (self.units[unit].tlb.insert(fresh), false, true)
             }
         };
         self.units[unit].forget_slot(slot); // filled, refreshed or touched
         let e = *self.units[unit].tlb.entry(slot);
+        let u = &mut self.units[unit];
+        if (missed || resized) && !u.overlapping && u.tlb.overlaps_other_size(&e, missed) {
+            u.overlapping = true;
+            u.last = LastEntry::NONE;
+            u.remembered = [LastEntry::NONE; REMEMBERED];
+        }
         // What the entry may serve from the fast path: fetches only from
         // the TLB fetches use, data only from the data TLB (the same one
         // when unified), stores only once D is set; and nothing when every
-        // access must reach the fence checker or the recorder.
+        // access must reach the fence checker or the recorder, or when
+        // entries overlap.
         let mut usable = 0;
-        if !self.check_fences && self.recorder.is_none() {
+        if !self.check_fences && self.recorder.is_none() && !self.units[unit].overlapping {
             if unit == self.fetch_unit && permits(e.perms, Access::Fetch, ctx.fetch_prv, ctx.sum, ctx.mxr) {
                 usable |= access_bit(Access::Fetch);
             }

@@ -1027,3 +1027,38 @@ mod exactness;
 // The fetch-page fast path of Mmu::fetch.
 mod fetch;
 mod proptests;
+
+#[test]
+fn a_page_resized_without_a_fence_is_found_as_the_modelled_lookup_finds_it() {
+    // A 4 KiB page becomes part of a 2 MiB superpage without sfence.vma
+    // (privileged spec 12.2.1 then allows either translation). Both
+    // entries match the old page; the modelled lookup of this 1x2 TLB
+    // finds the first in way order (the 4 KiB one), and the fast paths
+    // must not answer otherwise, or the counters drift from the model.
+    let region = 0x4060_0000; // 2 MiB aligned
+    let (p1, p2, other) = (region + 0x1000, region + 0x5000, 0x9000_0000);
+    let big = 0x8040_0000; // 2 MiB aligned
+    let dtlb = TlbConfig { sets: 1, ways: 2, policy: Policy::Lru, seed: 0 };
+    let mut s = Sys::with(MmuConfig { dtlb, ..MmuConfig::default() });
+    s.map(p1, 0, leaf(PA, RWXAD));
+    s.map(other, 0, leaf(PA + PAGE, RWXAD));
+    s.context(SUPERVISOR, 0);
+    assert_eq!(s.tr(p1, Access::Load), Ok(PA)); // miss: 4 KiB entry, way 0
+    let l1 = s.pte_addr(region, 1);
+    s.write(l1, leaf(big, RWXAD));
+    assert_eq!(s.tr(p2, Access::Load), Ok(big + 0x5000)); // miss: 2 MiB entry, way 1
+    for _ in 0..3 {
+        assert_eq!(s.tr(p1, Access::Load), Ok(PA), "way 0 matches first"); // hits, touch way 0
+    }
+    assert_eq!(s.tr(other, Access::Load), Ok(PA + PAGE)); // miss: evicts way 1 (LRU)
+    assert_eq!(s.tr(p2, Access::Load), Ok(big + 0x5000)); // miss again
+    let st = s.mmu.dtlb().stats;
+    assert_eq!((st.lookups, st.hits, st.misses()), (7, 3, 4));
+    // After sfence.vma of everything the fast paths are back (and exact).
+    s.mmu.fence(Fence::All);
+    for _ in 0..3 {
+        assert_eq!(s.tr(p2, Access::Load), Ok(big + 0x5000));
+    }
+    let st = s.mmu.dtlb().stats;
+    assert_eq!((st.lookups, st.hits, st.misses()), (10, 5, 5));
+}
