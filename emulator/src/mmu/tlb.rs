@@ -286,16 +286,21 @@ impl Tlb {
     /// random ignore hits).
     #[inline(always)]
     pub fn count_repeat_hit(&mut self) {
-        self.stats.lookups += 1;
-        self.stats.hits += 1;
+        self.count_repeat_hits(1);
+    }
+
+    /// [`Tlb::count_repeat_hit`] `n` times.
+    #[inline(always)]
+    pub fn count_repeat_hits(&mut self, n: u64) {
+        self.stats.lookups += n;
+        self.stats.hits += n;
     }
 
     /// Count a lookup that hits `slot`, known by the caller to hold the
     /// entry the lookup would find, and touch it for the policy.
     #[inline]
     pub fn count_hit_and_touch(&mut self, slot: Slot) {
-        self.stats.lookups += 1;
-        self.stats.hits += 1;
+        self.count_repeat_hits(1);
         self.touch(slot);
     }
 

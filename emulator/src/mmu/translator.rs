@@ -52,6 +52,12 @@ struct LastEntry {
 impl LastEntry {
     const NONE: LastEntry = LastEntry { tag: u64::MAX, shift: 63, pa_base: 0, usable: 0, slot: u32::MAX };
 
+    /// The physical address of `va` through this entry.
+    #[inline(always)]
+    fn translate(&self, va: u64) -> u64 {
+        self.pa_base | (va & ((1 << self.shift) - 1))
+    }
+
     #[inline(always)]
     fn serves(&self, va: u64, access: Access) -> bool {
         va >> self.shift == self.tag && self.usable & access_bit(access) != 0
@@ -270,7 +276,7 @@ impl Translator {
         let last = self.units[unit].last;
         if last.serves(va, access) {
             self.units[unit].tlb.count_repeat_hit();
-            return Ok(last.pa_base | (va & ((1 << last.shift) - 1)));
+            return Ok(last.translate(va));
         }
         self.translate_remembered(pt, ctx, va, access, unit)
     }
@@ -292,7 +298,7 @@ impl Translator {
         }
         u.tlb.count_hit_and_touch(hit.slot as Slot);
         u.last = hit; // now the most recently touched entry
-        Ok(hit.pa_base | (va & ((1 << hit.shift) - 1)))
+        Ok(hit.translate(va))
     }
 
     /// Whether the next fetch from `pc`'s page will be a repeat hit of the
@@ -313,9 +319,7 @@ impl Translator {
     /// Count `n` fetches of the kind `count_fetch_repeat_hit` counts.
     #[inline(always)]
     pub fn count_fetch_repeat_hits(&mut self, n: u64) {
-        let stats = &mut self.units[INSN].tlb.stats;
-        stats.lookups += n;
-        stats.hits += n;
+        self.units[INSN].tlb.count_repeat_hits(n);
     }
 
     /// Count `n` more accesses like the one just translated, if the fast
@@ -327,9 +331,7 @@ impl Translator {
         if !self.units[unit].last.serves(va, access) {
             return false;
         }
-        let stats = &mut self.units[unit].tlb.stats;
-        stats.lookups += n;
-        stats.hits += n;
+        self.units[unit].tlb.count_repeat_hits(n);
         true
     }
 
@@ -400,7 +402,7 @@ impl Translator {
         let u = &mut self.units[unit];
         u.last = entry;
         u.remembered[remembered_index(va)] = entry;
-        Ok(e.pa_base | (va & ((1 << shift) - 1)))
+        Ok(entry.translate(va))
     }
 
     /// Give the access to the recorder (kept out of the miss path's code).
