@@ -50,6 +50,9 @@ pub struct MachineConfig {
     pub realtime: bool,
     /// Feed the host's stdin to the UART.
     pub uart_stdin: bool,
+    /// Compile a block to host code once it has run this many times
+    /// (`None`: never; every block then runs as threaded code).
+    pub jit_after: Option<u32>,
 }
 
 impl Default for MachineConfig {
@@ -61,6 +64,7 @@ impl Default for MachineConfig {
             bootargs: None,
             realtime: false,
             uart_stdin: false,
+            jit_after: Some(64),
         }
     }
 }
@@ -201,6 +205,7 @@ impl Machine {
         // The boot convention of QEMU's virt board with -bios none.
         hart.x[10] = 0; // a0 = hart id
         hart.x[11] = fdt_addr; // a1 = device tree
+        hart.set_jit(config.jit_after);
         if config.realtime {
             hart.use_realtime_clock();
         }

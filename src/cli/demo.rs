@@ -69,6 +69,7 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode, String> {
         mmu: MmuConfig::default(),
         max_insns: 2_000_000_000,
         record_trace: None,
+        jit_after: MachineConfig::default().jit_after,
     })?;
     outln!("--- rvmmu statistics ({reason:?})");
     out!("{}", report.to_table());

@@ -34,6 +34,7 @@ macro_rules! err {
 
 mod demo;
 mod dtb;
+mod jit_args;
 mod mmu_args;
 mod plot;
 mod run;

@@ -1,5 +1,6 @@
 //! `rvmmu run`.
 
+use super::jit_args::JitArgs;
 use super::mmu_args::MmuArgs;
 use super::plot::{write_svg, Line, Panel};
 use super::size::parse_size;
@@ -25,6 +26,8 @@ pub struct RunArgs {
     mem: u64,
     #[command(flatten)]
     mmu: MmuArgs,
+    #[command(flatten)]
+    jit: JitArgs,
     /// Stop after this many retired instructions.
     #[arg(long)]
     max_insns: Option<u64>,
@@ -288,6 +291,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
         bootargs: a.append.clone(),
         realtime: a.realtime,
         uart_stdin: true,
+        jit_after: a.jit.jit_after(),
     };
     let mut m = Machine::from_elf_file(&a.program, &config).map_err(|e| e.to_string())?;
     if let Some(t) = a.timeout {

@@ -1,6 +1,7 @@
 //! `rvmmu test`: run riscv-tests style programs (pass = exit code 0 through
 //! HTIF or the power-off device) and print a table per suite.
 
+use super::jit_args::JitArgs;
 use super::mmu_args::MmuArgs;
 use super::size::parse_size;
 use clap::Args;
@@ -22,6 +23,8 @@ pub struct TestArgs {
     mem: u64,
     #[command(flatten)]
     mmu: MmuArgs,
+    #[command(flatten)]
+    jit: JitArgs,
     /// Worker threads (default: the machine's cores).
     #[arg(long)]
     jobs: Option<usize>,
@@ -93,7 +96,12 @@ pub fn test(a: TestArgs) -> Result<ExitCode, String> {
     if files.is_empty() {
         return Err("no ELF files found in the given paths".into());
     }
-    let config = MachineConfig { mem_size: a.mem, mmu: a.mmu.config()?, ..MachineConfig::default() };
+    let config = MachineConfig {
+        mem_size: a.mem,
+        mmu: a.mmu.config()?,
+        jit_after: a.jit.jit_after(),
+        ..MachineConfig::default()
+    };
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut outcomes: Vec<Option<Outcome>> = (0..files.len()).map(|_| None).collect();

@@ -2,6 +2,7 @@
 //! disk 0 and a swap disk as disk 1, and report the program's output, the
 //! kernel's counters and rvmmu's statistics.
 
+use super::jit_args::JitArgs;
 use super::mmu_args::MmuArgs;
 use super::size::parse_size;
 use clap::Args;
@@ -51,6 +52,8 @@ pub struct UserArgs {
     record_trace: Option<String>,
     #[command(flatten)]
     mmu: MmuArgs,
+    #[command(flatten)]
+    jit: JitArgs,
 }
 
 /// What `boot_user_program` needs.
@@ -67,6 +70,8 @@ pub struct UserRun<'a> {
     pub max_insns: u64,
     /// `--record-trace FILE`.
     pub record_trace: Option<&'a str>,
+    /// `MachineConfig::jit_after`.
+    pub jit_after: Option<u32>,
 }
 
 /// Boot the kernel with the program and a swap disk; the guest's output
@@ -97,6 +102,7 @@ pub fn boot_user_program(r: &UserRun) -> Result<(ExitReason, Report), String> {
             DiskConfig { path: swap.to_string_lossy().into(), read_only: false },
         ],
         bootargs: Some(bootargs),
+        jit_after: r.jit_after,
         ..MachineConfig::default()
     };
     let result = (|| {
@@ -133,6 +139,7 @@ pub fn user(a: UserArgs) -> Result<ExitCode, String> {
         mmu: a.mmu.config()?,
         max_insns: a.max_insns,
         record_trace: a.record_trace.as_deref(),
+        jit_after: a.jit.jit_after(),
     };
     let (reason, report) = boot_user_program(&run)?;
     outln!("\n--- rvmmu: {reason:?}");

@@ -25,6 +25,7 @@
 //! block ends, which the unprivileged spec allows: only FENCE.I (a block
 //! end) orders stores before fetches (Zifencei).
 
+use super::jit::{BlockFn, Jit};
 use super::threaded::Threaded;
 use crate::bus::Ram;
 use crate::isa::{decode, insn_len, Op};
@@ -49,10 +50,33 @@ struct BlockRef {
     /// Instructions, and bytes of code they were decoded from.
     len: u16,
     bytes: u16,
+    /// Times entered while not compiled (counts up to `HOT_RUNS`).
+    runs: u32,
+    /// The compiled block, once hot.
+    code: Option<BlockFn>,
 }
 
 impl BlockRef {
-    const EMPTY: BlockRef = BlockRef { off: usize::MAX, stamp: 0, start: 0, raw_start: 0, len: 0, bytes: 0 };
+    const EMPTY: BlockRef =
+        BlockRef { off: usize::MAX, stamp: 0, start: 0, raw_start: 0, len: 0, bytes: 0, runs: 0, code: None };
+}
+
+/// A block as the hart runs it.
+pub enum Block<'a> {
+    /// Compiled, with its length in instructions.
+    Compiled(BlockFn, usize),
+    /// Threaded code.
+    Threaded(&'a [Threaded]),
+}
+
+impl Block<'_> {
+    /// Instructions in the block.
+    pub fn len(&self) -> usize {
+        match self {
+            Block::Compiled(_, len) => *len,
+            Block::Threaded(insns) => insns.len(),
+        }
+    }
 }
 
 /// The block cache. Its storage is allocated once; when the pool is full
@@ -61,6 +85,10 @@ pub struct BlockCache {
     index: Box<[BlockRef]>,
     insns: Vec<Threaded>,
     raw: Vec<u8>,
+    /// The compiler for hot blocks (none: every block stays threaded).
+    jit: Option<Box<Jit>>,
+    /// Runs after which a block is compiled.
+    hot_runs: u32,
 }
 
 impl Default for BlockCache {
@@ -69,6 +97,8 @@ impl Default for BlockCache {
             index: vec![BlockRef::EMPTY; INDEX_ENTRIES].into_boxed_slice(),
             insns: Vec::with_capacity(POOL_INSNS),
             raw: Vec::with_capacity(POOL_INSNS * 4),
+            jit: None,
+            hot_runs: u32::MAX,
         }
     }
 }
@@ -94,7 +124,15 @@ impl BlockCache {
     /// A placeholder with no storage (allocates nothing), to stand in while
     /// the real cache is lent out.
     pub fn empty() -> BlockCache {
-        BlockCache { index: Box::new([]), insns: Vec::new(), raw: Vec::new() }
+        BlockCache { index: Box::new([]), insns: Vec::new(), raw: Vec::new(), jit: None, hot_runs: u32::MAX }
+    }
+
+    /// Compile a block once it has run `after` times (where Cranelift
+    /// supports the host), or (`None`) never.
+    pub fn set_jit(&mut self, after: Option<u32>) {
+        self.flush();
+        self.jit = after.and_then(|_| Jit::new().map(Box::new));
+        self.hot_runs = after.unwrap_or(u32::MAX).max(1);
     }
 
     /// The block starting at offset `off` of `ram` (an even offset inside a
@@ -103,17 +141,42 @@ impl BlockCache {
     /// page before its last 4 bytes' start (the per-instruction path then
     /// fetches it).
     #[inline(always)]
-    pub fn get(&mut self, ram: &Ram, off: usize) -> Option<&[Threaded]> {
+    pub fn get(&mut self, ram: &Ram, off: usize) -> Option<Block<'_>> {
         let slot = (off >> 1) & (INDEX_ENTRIES - 1);
         let b = self.index.get_mut(slot)?;
         if b.off == off {
             let stamp = ram.write_stamp(off);
             if b.stamp == stamp || same_bytes(ram.bytes(), off, &self.raw, b) {
                 b.stamp = stamp;
-                return self.insns.get(b.start as usize..b.start as usize + b.len as usize);
+                if let Some(code) = b.code {
+                    return Some(Block::Compiled(code, b.len as usize));
+                }
+                b.runs = b.runs.saturating_add(1);
+                if b.runs == self.hot_runs && self.jit.is_some() {
+                    return self.compile(ram, off, slot);
+                }
+                return self.insns.get(b.start as usize..b.start as usize + b.len as usize).map(Block::Threaded);
             }
         }
-        self.build(ram, off, slot)
+        self.build(ram, off, slot).map(Block::Threaded)
+    }
+
+    /// Compile the block in `slot` (valid, for offset `off`).
+    #[cold]
+    #[inline(never)]
+    fn compile(&mut self, ram: &Ram, off: usize, slot: usize) -> Option<Block<'_>> {
+        if self.jit.as_ref().is_some_and(|j| j.full()) {
+            // Out of code memory: start over, compiled code and blocks.
+            self.flush();
+            return self.build(ram, off, slot).map(Block::Threaded);
+        }
+        let b = self.index.get_mut(slot)?;
+        let insns = self.insns.get(b.start as usize..b.start as usize + b.len as usize)?;
+        b.code = self.jit.as_mut()?.compile(insns);
+        match b.code {
+            Some(code) => Some(Block::Compiled(code, insns.len())),
+            None => Some(Block::Threaded(insns)),
+        }
     }
 
     #[cold]
@@ -153,15 +216,20 @@ impl BlockCache {
             raw_start: raw_start as u32,
             len: len as u16,
             bytes: (at - off) as u16,
+            runs: 0,
+            code: None,
         };
         self.insns.get(start..start + len)
     }
 
-    /// Drop every block.
+    /// Drop every block, and the code compiled from them.
     fn flush(&mut self) {
         self.index.fill(BlockRef::EMPTY);
         self.insns.clear();
         self.raw.clear();
+        if let Some(jit) = self.jit.as_mut() {
+            jit.clear();
+        }
     }
 }
 
@@ -189,8 +257,15 @@ mod tests {
     const BEQ_0: u32 = 0x0000_0063; // beq x0, x0, 0
     const JAL_0: u32 = 0x0000_006f; // jal x0, 0
 
-    fn ops(b: Option<&[Threaded]>) -> Vec<Op> {
-        b.unwrap().iter().map(|t| t.insn.op).collect()
+    fn ops(b: Option<Block<'_>>) -> Vec<Op> {
+        threaded(b).iter().map(|t| t.insn.op).collect()
+    }
+
+    fn threaded(b: Option<Block<'_>>) -> &[Threaded] {
+        match b {
+            Some(Block::Threaded(insns)) => insns,
+            _ => panic!("not a threaded block"),
+        }
     }
 
     #[test]
@@ -205,10 +280,10 @@ mod tests {
     fn rewritten_code_is_decoded_afresh_and_data_writes_keep_the_block() {
         let mut ram = code(&[ADDI_A0, ADDI_A0, JAL_0]);
         let mut c = BlockCache::default();
-        let first = c.get(&ram, 0).unwrap().as_ptr();
+        let first = threaded(c.get(&ram, 0)).as_ptr();
         // A data store in the same page: same bytes, same block.
         ram.write(0x800, 8, 42);
-        assert_eq!(c.get(&ram, 0).unwrap().as_ptr(), first);
+        assert_eq!(threaded(c.get(&ram, 0)).as_ptr(), first);
         // A store to the second instruction.
         ram.write(4, 4, JAL_0 as u64);
         assert_eq!(ops(c.get(&ram, 0)), [Op::ADDI, Op::JAL]);

@@ -6,13 +6,14 @@ pub mod csr;
 mod execute;
 mod fpu;
 mod icache;
+mod jit;
 mod threaded;
 pub mod trap;
 
 use crate::bus::Bus;
 use crate::mmu::{Mmu, MmuConfig};
 use crate::stats::Stats;
-use blocks::BlockCache;
+use blocks::{Block, BlockCache};
 use csr::Csrs;
 use icache::DecodeCache;
 use trap::irq;
@@ -199,6 +200,13 @@ impl Hart {
         }
     }
 
+    /// Compile a block to host code once it has run `after` times, where
+    /// Cranelift supports the host (`None`, the default of a new hart:
+    /// every block runs as threaded code).
+    pub fn set_jit(&mut self, after: Option<u32>) {
+        self.blocks.set_jit(after);
+    }
+
     /// Tie mtime to the host clock (10 MHz from now) instead of to retired
     /// instructions. Runs are then no longer deterministic.
     pub fn use_realtime_clock(&mut self) {
@@ -376,7 +384,10 @@ impl Hart {
                 if let Some((off, counted)) = self.mmu.fetch_page_offset(self.pc) {
                     if let Some(block) = blocks.get(&self.mmu.bus.ram, off) {
                         if block.len() as u64 <= self.batch_end - self.retired {
-                            self.run_block(block, counted);
+                            match block {
+                                Block::Compiled(code, _) => self.run_compiled(code, counted),
+                                Block::Threaded(insns) => self.run_block(insns, counted),
+                            }
                             continue;
                         }
                     }
@@ -421,6 +432,28 @@ impl Hart {
         self.retired = start + done;
         self.pc = pc;
         if counted {
+            self.mmu.count_fetch_hits(done);
+        }
+    }
+
+    /// [`Hart::run_block`] for a compiled block: the same effects, the
+    /// same counts.
+    #[inline(always)]
+    fn run_compiled(&mut self, code: jit::BlockFn, counted: bool) {
+        let start = self.retired;
+        let pc = self.pc;
+        // SAFETY: `code` was compiled from a block that is still valid (its
+        // bytes are RAM's, checked by `BlockCache::get`) and is called with
+        // this hart, which it borrows exclusively until it returns.
+        let result = unsafe { code(self as *mut Hart, pc) };
+        let done = result & !jit::EXIT_TRAP;
+        self.retired = start + done;
+        if result & jit::EXIT_TRAP != 0 {
+            self.take_exception(self.block_exception);
+            if counted {
+                self.mmu.count_fetch_hits(done + 1);
+            }
+        } else if counted {
             self.mmu.count_fetch_hits(done);
         }
     }

@@ -1,0 +1,490 @@
+//! A just-in-time compiler for hot pre-decoded blocks (Cranelift).
+//!
+//! A block that has run often enough (`MachineConfig::jit_after`) is compiled to one host
+//! function with exactly the block's semantics (see `blocks.rs`): the same
+//! instructions, the same side exits on taken branches, the same stop
+//! after any instruction that ends the batch, the same trap behaviour.
+//! What changes is where the work happens:
+//!
+//! - integer computations, branches, jumps, LUI and AUIPC are host
+//!   instructions; a guest register read once stays in a host register
+//!   for the rest of the block;
+//! - every register write is also stored to `Hart::x` at once (store-
+//!   through), so any exit, trap or helper call sees current registers and
+//!   no exit path has registers to write back;
+//! - loads and stores call one helper each, which goes through
+//!   `Mmu::load`/`Mmu::store`: translation, the TLB model and its counters
+//!   are the interpreter's own, so the statistics cannot differ;
+//! - every other operation (F/D, CSR, fences, AMOs, system) calls the
+//!   instruction's threaded handler, as the threaded loop does.
+//!
+//! The compiled function takes the hart and the pc of the block's first
+//! instruction (the same physical code may be mapped at several virtual
+//! addresses) and returns how many instructions retired, with
+//! [`EXIT_TRAP`] set when the next one raised the exception left in
+//! `Hart::block_exception`; it leaves `Hart::pc` at the next instruction
+//! (or at the one that trapped).
+
+use super::execute::{alu, load_size, loaded};
+use super::threaded::{Threaded, TRAPPED};
+use super::Hart;
+use crate::isa::{Insn, Op};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, Signature, Value};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetFrontendConfig};
+use cranelift_codegen::{settings, settings::Configurable, Context};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, Module};
+use std::mem::offset_of;
+
+/// Host code kept before everything compiled is dropped (and the block
+/// cache with it): bounds the host memory the JIT can take.
+const CODE_BUDGET: usize = 8 << 20;
+
+/// A compiled block: `(hart, pc) -> retired | EXIT_TRAP`.
+pub(super) type BlockFn = unsafe extern "C" fn(*mut Hart, u64) -> u64;
+
+/// Set in a compiled block's result when the instruction after the
+/// retired ones raised an exception.
+pub(super) const EXIT_TRAP: u64 = 1 << 63;
+
+/// A helper's word about one instruction, packed into one argument:
+/// its index in the block, its length and (for loads) rd.
+#[derive(Clone, Copy)]
+struct Meta(u64);
+
+impl Meta {
+    fn new(index: usize, insn: &Insn) -> Meta {
+        Meta(index as u64 | (insn.len as u64) << 8 | (insn.rd as u64 & 31) << 16)
+    }
+    fn index(self) -> u64 {
+        self.0 & 0xff
+    }
+    fn len(self) -> u64 {
+        (self.0 >> 8) & 0xff
+    }
+    fn rd(self) -> usize {
+        (self.0 >> 16) as usize & 31
+    }
+}
+
+/// What a helper returns to the compiled code after an instruction at
+/// `pc` that did not trap: 0 to go on, or the block's result when the
+/// instruction ended the batch or jumped (`Hart::pc` then set).
+#[inline(always)]
+fn after(h: &mut Hart, pc: u64, next: u64, m: Meta) -> u64 {
+    if next != pc.wrapping_add(m.len()) || h.batch_end == 0 {
+        h.pc = next;
+        m.index() + 1
+    } else {
+        0
+    }
+}
+
+/// The block's result for an instruction at `pc` that raised `e`.
+#[inline(always)]
+fn trap(h: &mut Hart, pc: u64, m: Meta, e: super::trap::Exception) -> u64 {
+    h.block_exception = e;
+    h.pc = pc;
+    m.index() | EXIT_TRAP
+}
+
+/// LB..LWU: load into rd (in `Hart::x`; the compiled code reloads it).
+unsafe extern "C" fn load_helper<const SIZE: u8, const SIGNED: bool>(h: *mut Hart, addr: u64, pc: u64, m: u64) -> u64 {
+    // SAFETY: compiled blocks are only called by `Hart::run_compiled`
+    // with the hart it holds exclusively.
+    let h = unsafe { &mut *h };
+    let m = Meta(m);
+    match h.mmu.load(addr, SIZE) {
+        Ok(v) => {
+            h.x[m.rd()] = loaded(v, SIZE, SIGNED);
+            h.x[0] = 0;
+            after(h, pc, pc.wrapping_add(m.len()), m)
+        }
+        Err(e) => trap(h, pc, m, e),
+    }
+}
+
+/// SB..SD.
+unsafe extern "C" fn store_helper<const SIZE: u8>(h: *mut Hart, addr: u64, value: u64, pc: u64, m: u64) -> u64 {
+    // SAFETY: as in `load_helper`.
+    let h = unsafe { &mut *h };
+    let m = Meta(m);
+    match h.mmu.store(addr, SIZE, value) {
+        Ok(()) => {
+            h.after_store();
+            after(h, pc, pc.wrapping_add(m.len()), m)
+        }
+        Err(e) => trap(h, pc, m, e),
+    }
+}
+
+/// Any other instruction, through its threaded handler; `retired` is the
+/// count before it (CSR reads of instret, cycle and time see it).
+unsafe extern "C" fn threaded_helper(h: *mut Hart, t: *const Threaded, pc: u64, m: u64, retired: u64) -> u64 {
+    // SAFETY: as in `load_helper`; `t` points into the block pool, which
+    // outlives the compiled code (both are dropped together).
+    let (h, t) = unsafe { (&mut *h, &*t) };
+    let m = Meta(m);
+    h.retired = retired;
+    let next = (t.run)(h, &t.insn, pc);
+    if next == TRAPPED {
+        let e = h.block_exception;
+        return trap(h, pc, m, e);
+    }
+    after(h, pc, next, m)
+}
+
+/// Division and remainder (their corner cases are `alu`'s).
+extern "C" fn divide_helper(op: u64, a: u64, b: u64) -> u64 {
+    alu(Op::ALL[op as usize & 0xff], a, b)
+}
+
+/// The compiler, with its code memory.
+pub(super) struct Jit {
+    isa: OwnedTargetIsa,
+    module: Option<JITModule>,
+    ctx: Context,
+    builder: FunctionBuilderContext,
+    code_bytes: usize,
+}
+
+impl Jit {
+    /// A compiler for the host, or `None` where Cranelift has no backend
+    /// for it (the threaded blocks then run everywhere).
+    pub fn new() -> Option<Jit> {
+        let mut flags = settings::builder();
+        flags.set("opt_level", "speed").ok()?;
+        flags.set("is_pic", "false").ok()?;
+        let isa = cranelift_native::builder().ok()?.finish(settings::Flags::new(flags)).ok()?;
+        let module = Self::new_module(&isa);
+        Some(Jit {
+            isa,
+            module: Some(module),
+            ctx: Context::new(),
+            builder: FunctionBuilderContext::new(),
+            code_bytes: 0,
+        })
+    }
+
+    fn new_module(isa: &OwnedTargetIsa) -> JITModule {
+        JITModule::new(JITBuilder::with_isa(isa.clone(), default_libcall_names()))
+    }
+
+    /// Whether the code memory is used up (the caller then drops every
+    /// block and calls [`Jit::clear`]).
+    pub fn full(&self) -> bool {
+        self.code_bytes >= CODE_BUDGET
+    }
+
+    /// Free all compiled code. The caller guarantees that no pointer to it
+    /// is kept (the block index is emptied first).
+    pub fn clear(&mut self) {
+        if let Some(m) = self.module.take() {
+            // SAFETY: no compiled function is referenced any more.
+            unsafe { m.free_memory() };
+        }
+        self.module = Some(Self::new_module(&self.isa));
+        self.code_bytes = 0;
+    }
+
+    /// Compile `block` (pre-decoded, from the block pool); `None` if
+    /// Cranelift refused it (the block then stays threaded).
+    pub fn compile(&mut self, block: &[Threaded]) -> Option<BlockFn> {
+        let module = self.module.as_mut()?;
+        let call_conv = module.isa().default_call_conv();
+        let target = module.target_config();
+        self.ctx.func.signature = signature(call_conv, &[target.pointer_type(), types::I64]);
+        emit(&mut self.ctx, &mut self.builder, block, call_conv, target);
+        let compiled = (|| {
+            let id = module.declare_anonymous_function(&self.ctx.func.signature).ok()?;
+            module.define_function(id, &mut self.ctx).ok()?;
+            let size = self.ctx.compiled_code()?.code_info().total_size as usize;
+            module.finalize_definitions().ok()?;
+            Some((module.get_finalized_function(id), size))
+        })();
+        module.clear_context(&mut self.ctx);
+        let (code, size) = compiled?;
+        self.code_bytes += size;
+        // SAFETY: the function was built with `BlockFn`'s signature in the
+        // host's C calling convention.
+        Some(unsafe { std::mem::transmute::<*const u8, BlockFn>(code) })
+    }
+}
+
+/// A signature of integer parameters returning one i64.
+fn signature(call_conv: CallConv, params: &[types::Type]) -> Signature {
+    let mut sig = Signature::new(call_conv);
+    sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
+    sig.returns.push(AbiParam::new(types::I64));
+    sig
+}
+
+/// Guest registers as SSA values within one compiled block.
+struct Emitter<'a, 'b> {
+    b: &'a mut FunctionBuilder<'b>,
+    hart: Value,
+    /// The value each register holds, once read or written in the block
+    /// (every value dominates the rest of the straight-line path).
+    regs: [Option<Value>; 32],
+}
+
+const FLAGS: MemFlagsData = MemFlagsData::trusted();
+
+fn x_offset(r: u8) -> i32 {
+    (offset_of!(Hart, x) + 8 * (r as usize & 31)) as i32
+}
+
+impl Emitter<'_, '_> {
+    fn read(&mut self, r: u8) -> Value {
+        let r = r & 31;
+        if r == 0 {
+            return self.b.ins().iconst(types::I64, 0);
+        }
+        if let Some(v) = self.regs[r as usize] {
+            return v;
+        }
+        let v = self.b.ins().load(types::I64, FLAGS, self.hart, x_offset(r));
+        self.regs[r as usize] = Some(v);
+        v
+    }
+
+    fn write(&mut self, r: u8, v: Value) {
+        let r = r & 31;
+        if r != 0 {
+            self.b.ins().store(FLAGS, v, self.hart, x_offset(r));
+            self.regs[r as usize] = Some(v);
+        }
+    }
+
+    /// Leave the block: pc := `next`, result `code`.
+    fn exit(&mut self, next: Value, code: u64) {
+        self.b.ins().store(FLAGS, next, self.hart, offset_of!(Hart, pc) as i32);
+        let code = self.b.ins().iconst(types::I64, code as i64);
+        self.b.ins().return_(&[code]);
+    }
+
+    /// Return a helper's nonzero result, or go on.
+    fn exit_if_nonzero(&mut self, result: Value) {
+        let leave = self.b.create_block();
+        let go_on = self.b.create_block();
+        self.b.ins().brif(result, leave, &[], go_on, &[]);
+        self.b.switch_to_block(leave);
+        self.b.ins().return_(&[result]);
+        self.b.switch_to_block(go_on);
+    }
+
+    fn call(&mut self, sig: Signature, helper: usize, args: &[Value]) -> Value {
+        let sig = self.b.import_signature(sig);
+        let callee = self.b.ins().iconst(types::I64, helper as i64);
+        let call = self.b.ins().call_indirect(sig, callee, args);
+        self.b.inst_results(call)[0]
+    }
+
+    /// The 32-bit operation `f` on the low words, sign-extended (the W
+    /// instructions).
+    fn word(&mut self, a: Value, c: Value, f: impl FnOnce(&mut FunctionBuilder, Value, Value) -> Value) -> Value {
+        let a = self.b.ins().ireduce(types::I32, a);
+        let c = self.b.ins().ireduce(types::I32, c);
+        let v = f(self.b, a, c);
+        self.b.ins().sextend(types::I64, v)
+    }
+
+    /// rd's value for an integer computation that has native code, or
+    /// `None` for the rest.
+    fn compute(&mut self, op: Op, a: Value, c: Value, call_conv: CallConv) -> Value {
+        use Op::*;
+        match op {
+            ADD | ADDI => self.b.ins().iadd(a, c),
+            SUB => self.b.ins().isub(a, c),
+            SLT | SLTI => {
+                let f = self.b.ins().icmp(IntCC::SignedLessThan, a, c);
+                self.b.ins().uextend(types::I64, f)
+            }
+            SLTU | SLTIU => {
+                let f = self.b.ins().icmp(IntCC::UnsignedLessThan, a, c);
+                self.b.ins().uextend(types::I64, f)
+            }
+            XOR | XORI => self.b.ins().bxor(a, c),
+            OR | ORI => self.b.ins().bor(a, c),
+            AND | ANDI => self.b.ins().band(a, c),
+            // Cranelift's shifts take the amount modulo the width, as
+            // RISC-V's do (6 bits, and 5 for the W forms).
+            SLL | SLLI => self.b.ins().ishl(a, c),
+            SRL | SRLI => self.b.ins().ushr(a, c),
+            SRA | SRAI => self.b.ins().sshr(a, c),
+            ADDW | ADDIW => self.word(a, c, |b, a, c| b.ins().iadd(a, c)),
+            SUBW => self.word(a, c, |b, a, c| b.ins().isub(a, c)),
+            SLLW | SLLIW => self.word(a, c, |b, a, c| b.ins().ishl(a, c)),
+            SRLW | SRLIW => self.word(a, c, |b, a, c| b.ins().ushr(a, c)),
+            SRAW | SRAIW => self.word(a, c, |b, a, c| b.ins().sshr(a, c)),
+            MUL => self.b.ins().imul(a, c),
+            MULW => self.word(a, c, |b, a, c| b.ins().imul(a, c)),
+            MULH => self.b.ins().smulhi(a, c),
+            MULHU => self.b.ins().umulhi(a, c),
+            // mulhsu(a, b) = mulhu(a, b) - (a < 0 ? b : 0)
+            MULHSU => {
+                let high = self.b.ins().umulhi(a, c);
+                let sign = self.b.ins().sshr_imm_s(a, 63);
+                let fix = self.b.ins().band(sign, c);
+                self.b.ins().isub(high, fix)
+            }
+            _ => {
+                let op = self.b.ins().iconst(types::I64, op as i64);
+                let sig = signature(call_conv, &[types::I64; 3]);
+                self.call(sig, divide_helper as *const () as usize, &[op, a, c])
+            }
+        }
+    }
+}
+
+/// Build the IR of `block` into `ctx.func`.
+fn emit(
+    ctx: &mut Context,
+    builder: &mut FunctionBuilderContext,
+    block: &[Threaded],
+    call_conv: CallConv,
+    target: TargetFrontendConfig,
+) {
+    use Op::*;
+    let ptr = target.pointer_type();
+    let mut b = FunctionBuilder::new(&mut ctx.func, builder);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let hart = b.block_params(entry)[0];
+    let pc0 = b.block_params(entry)[1];
+    let retired = b.ins().load(types::I64, FLAGS, hart, offset_of!(Hart, retired) as i32);
+    let mut e = Emitter { b: &mut b, hart, regs: [None; 32] };
+    let mut offset = 0i64;
+    let mut ended = false;
+    for (index, t) in block.iter().enumerate() {
+        let i = &t.insn;
+        let imm = i.imm as i64;
+        let next_offset = offset + i.len as i64;
+        let m = Meta::new(index, i).0 as i64;
+        let op = i.op;
+        match op {
+            LUI | AUIPC | ADDI | SLTI | SLTIU | XORI | ORI | ANDI | SLLI | SRLI | SRAI | ADDIW | SLLIW | SRLIW
+            | SRAIW
+                if i.rd == 0 => {}
+            ADD | SUB | SLL | SLT | SLTU | XOR | SRL | SRA | OR | AND | ADDW | SUBW | SLLW | SRLW | SRAW | MUL
+            | MULH | MULHSU | MULHU | DIV | DIVU | REM | REMU | MULW | DIVW | DIVUW | REMW | REMUW
+                if i.rd == 0 => {}
+            LUI => {
+                let v = e.b.ins().iconst(types::I64, imm);
+                e.write(i.rd, v);
+            }
+            AUIPC => {
+                let v = e.b.ins().iadd_imm_s(pc0, offset + imm);
+                e.write(i.rd, v);
+            }
+            ADDI | SLTI | SLTIU | XORI | ORI | ANDI | SLLI | SRLI | SRAI | ADDIW | SLLIW | SRLIW | SRAIW => {
+                let a = e.read(i.rs1);
+                let c = e.b.ins().iconst(types::I64, imm);
+                let v = e.compute(op, a, c, call_conv);
+                e.write(i.rd, v);
+            }
+            ADD | SUB | SLL | SLT | SLTU | XOR | SRL | SRA | OR | AND | ADDW | SUBW | SLLW | SRLW | SRAW | MUL
+            | MULH | MULHSU | MULHU | DIV | DIVU | REM | REMU | MULW | DIVW | DIVUW | REMW | REMUW => {
+                let a = e.read(i.rs1);
+                let c = e.read(i.rs2);
+                let v = e.compute(op, a, c, call_conv);
+                e.write(i.rd, v);
+            }
+            BEQ | BNE | BLT | BGE | BLTU | BGEU => {
+                let cc = match op {
+                    BEQ => IntCC::Equal,
+                    BNE => IntCC::NotEqual,
+                    BLT => IntCC::SignedLessThan,
+                    BGE => IntCC::SignedGreaterThanOrEqual,
+                    BLTU => IntCC::UnsignedLessThan,
+                    _ => IntCC::UnsignedGreaterThanOrEqual,
+                };
+                let a = e.read(i.rs1);
+                let c = e.read(i.rs2);
+                let taken = e.b.ins().icmp(cc, a, c);
+                let leave = e.b.create_block();
+                let go_on = e.b.create_block();
+                e.b.ins().brif(taken, leave, &[], go_on, &[]);
+                e.b.switch_to_block(leave);
+                let target = e.b.ins().iadd_imm_s(pc0, offset + imm);
+                e.exit(target, index as u64 + 1);
+                e.b.switch_to_block(go_on);
+            }
+            JAL => {
+                let link = e.b.ins().iadd_imm_s(pc0, next_offset);
+                e.write(i.rd, link);
+                let target = e.b.ins().iadd_imm_s(pc0, offset + imm);
+                e.exit(target, index as u64 + 1);
+                ended = true;
+                break;
+            }
+            JALR => {
+                let base = e.read(i.rs1);
+                let sum = e.b.ins().iadd_imm_s(base, imm);
+                let target = e.b.ins().band_imm_s(sum, !1i64);
+                let link = e.b.ins().iadd_imm_s(pc0, next_offset);
+                e.write(i.rd, link);
+                e.exit(target, index as u64 + 1);
+                ended = true;
+                break;
+            }
+            LB | LH | LW | LD | LBU | LHU | LWU => {
+                let base = e.read(i.rs1);
+                let addr = e.b.ins().iadd_imm_s(base, imm);
+                let pc = e.b.ins().iadd_imm_s(pc0, offset);
+                let meta = e.b.ins().iconst(types::I64, m);
+                let helper = match op {
+                    LB => load_helper::<1, true> as *const () as usize,
+                    LH => load_helper::<2, true> as *const () as usize,
+                    LW => load_helper::<4, true> as *const () as usize,
+                    LD => load_helper::<8, false> as *const () as usize,
+                    LBU => load_helper::<1, false> as *const () as usize,
+                    LHU => load_helper::<2, false> as *const () as usize,
+                    _ => load_helper::<4, false> as *const () as usize,
+                };
+                let sig = signature(call_conv, &[ptr, types::I64, types::I64, types::I64]);
+                let result = e.call(sig, helper, &[hart, addr, pc, meta]);
+                e.regs[i.rd as usize & 31] = None;
+                e.exit_if_nonzero(result);
+            }
+            SB | SH | SW | SD => {
+                let base = e.read(i.rs1);
+                let value = e.read(i.rs2);
+                let addr = e.b.ins().iadd_imm_s(base, imm);
+                let pc = e.b.ins().iadd_imm_s(pc0, offset);
+                let meta = e.b.ins().iconst(types::I64, m);
+                let helper = match load_size(op) {
+                    1 => store_helper::<1> as *const () as usize,
+                    2 => store_helper::<2> as *const () as usize,
+                    4 => store_helper::<4> as *const () as usize,
+                    _ => store_helper::<8> as *const () as usize,
+                };
+                let sig = signature(call_conv, &[ptr, types::I64, types::I64, types::I64, types::I64]);
+                let result = e.call(sig, helper, &[hart, addr, value, pc, meta]);
+                e.exit_if_nonzero(result);
+            }
+            _ => {
+                let threaded = e.b.ins().iconst(ptr, t as *const Threaded as i64);
+                let pc = e.b.ins().iadd_imm_s(pc0, offset);
+                let meta = e.b.ins().iconst(types::I64, m);
+                let now = e.b.ins().iadd_imm_s(retired, index as i64);
+                let sig = signature(call_conv, &[ptr, ptr, types::I64, types::I64, types::I64]);
+                let result = e.call(sig, threaded_helper as *const () as usize, &[hart, threaded, pc, meta, now]);
+                // The handler may have written any integer register it
+                // names as rd (FP compares and moves, CSR reads).
+                e.regs[i.rd as usize & 31] = None;
+                e.exit_if_nonzero(result);
+            }
+        }
+        offset = next_offset;
+    }
+    if !ended {
+        let next = e.b.ins().iadd_imm_s(pc0, offset);
+        e.exit(next, block.len() as u64);
+    }
+    b.seal_all_blocks();
+    b.finalize(target);
+}
