@@ -25,7 +25,7 @@
 //! block ends, which the unprivileged spec allows: only FENCE.I (a block
 //! end) orders stores before fetches (Zifencei).
 
-use super::jit::{BlockFn, Jit};
+use super::jit::{BlockCode, Entry, Jit, Link};
 use super::threaded::Threaded;
 use crate::bus::Ram;
 use crate::isa::{decode, insn_len, Op};
@@ -53,7 +53,7 @@ struct BlockRef {
     /// Times entered while not compiled (counts up to `HOT_RUNS`).
     runs: u32,
     /// The compiled block, once hot.
-    code: Option<BlockFn>,
+    code: Option<BlockCode>,
 }
 
 impl BlockRef {
@@ -63,8 +63,9 @@ impl BlockRef {
 
 /// A block as the hart runs it.
 pub enum Block<'a> {
-    /// Compiled, with its length in instructions.
-    Compiled(BlockFn, usize),
+    /// Compiled, with the trampoline into it and its length in
+    /// instructions.
+    Compiled(BlockCode, Entry, usize),
     /// Threaded code.
     Threaded(&'a [Threaded]),
 }
@@ -73,7 +74,7 @@ impl Block<'_> {
     /// Instructions in the block.
     pub fn len(&self) -> usize {
         match self {
-            Block::Compiled(_, len) => *len,
+            Block::Compiled(_, _, len) => *len,
             Block::Threaded(insns) => insns.len(),
         }
     }
@@ -141,7 +142,10 @@ impl BlockCache {
     /// page before its last 4 bytes' start (the per-instruction path then
     /// fetches it).
     #[inline(always)]
-    pub fn get(&mut self, ram: &Ram, off: usize) -> Option<Block<'_>> {
+    ///
+    /// `link` is the chain cell the last compiled block left by (see
+    /// `jit::ChainCell`): it is linked to this block if that is compiled.
+    pub fn get(&mut self, ram: &Ram, off: usize, link: Link) -> Option<Block<'_>> {
         let slot = (off >> 1) & (INDEX_ENTRIES - 1);
         let b = self.index.get_mut(slot)?;
         if b.off == off {
@@ -149,7 +153,9 @@ impl BlockCache {
             if b.stamp == stamp || same_bytes(ram.bytes(), off, &self.raw, b) {
                 b.stamp = stamp;
                 if let Some(code) = b.code {
-                    return Some(Block::Compiled(code, b.len as usize));
+                    let jit = self.jit.as_mut()?;
+                    jit.link(link, code, b.len as usize, stamp);
+                    return Some(Block::Compiled(code, jit.entry()?, b.len as usize));
                 }
                 b.runs = b.runs.saturating_add(1);
                 if b.runs == self.hot_runs && self.jit.is_some() {
@@ -172,10 +178,11 @@ impl BlockCache {
         }
         let b = self.index.get_mut(slot)?;
         let insns = self.insns.get(b.start as usize..b.start as usize + b.len as usize)?;
-        b.code = self.jit.as_mut()?.compile(insns);
-        match b.code {
-            Some(code) => Some(Block::Compiled(code, insns.len())),
-            None => Some(Block::Threaded(insns)),
+        let jit = self.jit.as_mut()?;
+        b.code = jit.compile(insns, ram, off);
+        match (b.code, jit.entry()) {
+            (Some(code), Some(entry)) => Some(Block::Compiled(code, entry, insns.len())),
+            _ => Some(Block::Threaded(insns)),
         }
     }
 
@@ -220,6 +227,12 @@ impl BlockCache {
             code: None,
         };
         self.insns.get(start..start + len)
+    }
+
+    /// The link a compiled block's exit just asked for (`cell`: the
+    /// address it left in `Hart::jit_link`).
+    pub fn link_request(&self, cell: usize) -> Link {
+        Link { cell, generation: self.jit.as_ref().map_or(0, |j| j.generation()) }
     }
 
     /// Drop every block, and the code compiled from them.
@@ -272,24 +285,24 @@ mod tests {
     fn blocks_go_past_branches_and_end_after_jumps() {
         let ram = code(&[ADDI_A0, BEQ_0, ADDI_A0, JAL_0, ADDI_A0]);
         let mut c = BlockCache::default();
-        assert_eq!(ops(c.get(&ram, 0)), [Op::ADDI, Op::BEQ, Op::ADDI, Op::JAL]);
-        assert_eq!(ops(c.get(&ram, 8)), [Op::ADDI, Op::JAL], "a block may start anywhere");
+        assert_eq!(ops(c.get(&ram, 0, Link::default())), [Op::ADDI, Op::BEQ, Op::ADDI, Op::JAL]);
+        assert_eq!(ops(c.get(&ram, 8, Link::default())), [Op::ADDI, Op::JAL], "a block may start anywhere");
     }
 
     #[test]
     fn rewritten_code_is_decoded_afresh_and_data_writes_keep_the_block() {
         let mut ram = code(&[ADDI_A0, ADDI_A0, JAL_0]);
         let mut c = BlockCache::default();
-        let first = threaded(c.get(&ram, 0)).as_ptr();
+        let first = threaded(c.get(&ram, 0, Link::default())).as_ptr();
         // A data store in the same page: same bytes, same block.
         ram.write(0x800, 8, 42);
-        assert_eq!(threaded(c.get(&ram, 0)).as_ptr(), first);
+        assert_eq!(threaded(c.get(&ram, 0, Link::default())).as_ptr(), first);
         // A store to the second instruction.
         ram.write(4, 4, JAL_0 as u64);
-        assert_eq!(ops(c.get(&ram, 0)), [Op::ADDI, Op::JAL]);
+        assert_eq!(ops(c.get(&ram, 0, Link::default())), [Op::ADDI, Op::JAL]);
         // DMA (bytes_mut) is seen too.
         ram.bytes_mut()[0..4].copy_from_slice(&JAL_0.to_le_bytes());
-        assert_eq!(ops(c.get(&ram, 0)), [Op::JAL]);
+        assert_eq!(ops(c.get(&ram, 0, Link::default())), [Op::JAL]);
     }
 
     #[test]
@@ -297,13 +310,13 @@ mod tests {
         let mut ram = Ram::new(0x8000_0000, 2 * PAGE_SIZE);
         ram.bytes_mut().copy_from_slice(&[0x13u8, 0, 0, 0].repeat(2 * PAGE_SIZE / 4)); // nops
         let mut c = BlockCache::default();
-        assert_eq!(c.get(&ram, 0).unwrap().len(), MAX_BLOCK);
-        assert_eq!(c.get(&ram, PAGE_SIZE - 8).unwrap().len(), 2, "stops at the page end");
-        assert!(c.get(&ram, PAGE_SIZE - 2).is_none(), "last 2 bytes: left to the fetch path");
-        assert!(c.get(&ram, 2 * PAGE_SIZE - 2).is_none(), "off the end of RAM");
+        assert_eq!(c.get(&ram, 0, Link::default()).unwrap().len(), MAX_BLOCK);
+        assert_eq!(c.get(&ram, PAGE_SIZE - 8, Link::default()).unwrap().len(), 2, "stops at the page end");
+        assert!(c.get(&ram, PAGE_SIZE - 2, Link::default()).is_none(), "last 2 bytes: left to the fetch path");
+        assert!(c.get(&ram, 2 * PAGE_SIZE - 2, Link::default()).is_none(), "off the end of RAM");
         // c.nop (0x0001): 16-bit instructions up to the page end.
         ram.bytes_mut()[..PAGE_SIZE].copy_from_slice(&[1u8, 0].repeat(PAGE_SIZE / 2));
-        assert_eq!(c.get(&ram, PAGE_SIZE - 12).unwrap().len(), 5);
+        assert_eq!(c.get(&ram, PAGE_SIZE - 12, Link::default()).unwrap().len(), 5);
     }
 
     #[test]
@@ -314,7 +327,7 @@ mod tests {
         let capacity = c.insns.capacity();
         for round in 0..3 {
             for off in (0..PAGE_SIZE - 4).step_by(2) {
-                assert!(c.get(&ram, off).is_some(), "round {round} offset {off}");
+                assert!(c.get(&ram, off, Link::default()).is_some(), "round {round} offset {off}");
             }
         }
         assert_eq!(c.insns.capacity(), capacity);

@@ -28,7 +28,9 @@
 use super::execute::{alu, load_size, loaded};
 use super::threaded::{Threaded, TRAPPED};
 use super::Hart;
+use crate::bus::Ram;
 use crate::isa::{Insn, Op};
+use crate::mmu::Mmu;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, Signature, Value};
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetFrontendConfig};
@@ -42,8 +44,62 @@ use std::mem::offset_of;
 /// cache with it): bounds the host memory the JIT can take.
 const CODE_BUDGET: usize = 8 << 20;
 
-/// A compiled block: `(hart, pc) -> retired | EXIT_TRAP`.
-pub(super) type BlockFn = unsafe extern "C" fn(*mut Hart, u64) -> u64;
+const PAGE_SIZE: usize = 4096;
+
+/// A compiled block, in Cranelift's tail-call convention (so that
+/// blocks can jump to each other): `(hart, pc, start, retired) -> retired
+/// | EXIT_TRAP`, where `start` is `Hart::retired` when Rust entered the
+/// chain and `retired` the instructions the chain retired before this
+/// block. Rust enters it through an [`Entry`] trampoline.
+#[derive(Clone, Copy)]
+pub(super) struct BlockCode(usize);
+
+/// The trampoline from Rust into a chain of compiled blocks:
+/// `(code, hart, pc, start) -> retired | EXIT_TRAP`.
+pub(super) type Entry = unsafe extern "C" fn(usize, *mut Hart, u64, u64) -> u64;
+
+impl BlockCode {
+    /// Run the block at `pc` with `hart` (whose `retired` is the chain's
+    /// start).
+    ///
+    /// # Safety
+    /// `self` and `entry` come from the same live [`Jit`], and the block's
+    /// bytes are still RAM's (checked by `BlockCache::get`).
+    pub unsafe fn run(self, entry: Entry, hart: &mut Hart, pc: u64) -> u64 {
+        let start = hart.retired;
+        // SAFETY: as the caller guarantees; the code borrows the hart
+        // exclusively until it returns.
+        unsafe { entry(self.0, hart as *mut Hart, pc, start) }
+    }
+}
+
+/// Where a block's exit to a fixed target in its own page keeps the
+/// target's compiled code once known (written by `BlockCache::get` when
+/// Rust next dispatches to it): the exit then jumps straight there, after
+/// the checks the Rust loop would make (same fetch page, unchanged code,
+/// room left in the batch).
+#[repr(C)]
+pub(super) struct ChainCell {
+    /// The target's code (0: not linked yet).
+    code: u64,
+    /// The page's write stamp when linked; the link holds while it is
+    /// unchanged (stamps only grow).
+    stamp: u64,
+    /// The target's length in instructions.
+    len: u64,
+}
+
+impl ChainCell {
+    const EMPTY: ChainCell = ChainCell { code: 0, stamp: 0, len: 0 };
+}
+
+/// A request to link a chain cell, valid while the JIT's generation is
+/// unchanged.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Link {
+    pub cell: usize,
+    pub generation: u64,
+}
 
 /// Set in a compiled block's result when the instruction after the
 /// retired ones raised an exception.
@@ -148,6 +204,13 @@ pub(super) struct Jit {
     ctx: Context,
     builder: FunctionBuilderContext,
     code_bytes: usize,
+    /// The trampoline of the current module.
+    entry: Option<Entry>,
+    /// Chain cells of the compiled blocks (each block's own, at a fixed
+    /// address until [`Jit::clear`]).
+    cells: Vec<Box<[ChainCell]>>,
+    /// Counts [`Jit::clear`]s: a [`Link`] from before one is void.
+    generation: u64,
 }
 
 impl Jit {
@@ -157,19 +220,22 @@ impl Jit {
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").ok()?;
         flags.set("is_pic", "false").ok()?;
+        // Cranelift's tail calls (block chaining) need frame pointers.
+        flags.set("preserve_frame_pointers", "true").ok()?;
         let isa = cranelift_native::builder().ok()?.finish(settings::Flags::new(flags)).ok()?;
-        let module = Self::new_module(&isa);
-        Some(Jit {
+        let mut jit = Jit {
             isa,
-            module: Some(module),
+            module: None,
             ctx: Context::new(),
             builder: FunctionBuilderContext::new(),
             code_bytes: 0,
-        })
-    }
-
-    fn new_module(isa: &OwnedTargetIsa) -> JITModule {
-        JITModule::new(JITBuilder::with_isa(isa.clone(), default_libcall_names()))
+            entry: None,
+            cells: Vec::new(),
+            generation: 0,
+        };
+        jit.clear();
+        jit.entry?;
+        Some(jit)
     }
 
     /// Whether the code memory is used up (the caller then drops every
@@ -178,25 +244,48 @@ impl Jit {
         self.code_bytes >= CODE_BUDGET
     }
 
-    /// Free all compiled code. The caller guarantees that no pointer to it
-    /// is kept (the block index is emptied first).
+    /// The trampoline into compiled blocks.
+    pub fn entry(&self) -> Option<Entry> {
+        self.entry
+    }
+
+    /// The generation links are made in now.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Free all compiled code and chain cells. The caller guarantees that
+    /// no pointer to them is kept (the block index is emptied first;
+    /// [`Link`]s carry the generation).
     pub fn clear(&mut self) {
         if let Some(m) = self.module.take() {
             // SAFETY: no compiled function is referenced any more.
             unsafe { m.free_memory() };
         }
-        self.module = Some(Self::new_module(&self.isa));
+        self.cells.clear();
+        self.generation += 1;
         self.code_bytes = 0;
+        self.module = Some(JITModule::new(JITBuilder::with_isa(self.isa.clone(), default_libcall_names())));
+        self.entry = self.build_entry().map(|code| {
+            // SAFETY: built with `Entry`'s signature in the host's C
+            // calling convention.
+            unsafe { std::mem::transmute::<*const u8, Entry>(code) }
+        });
     }
 
-    /// Compile `block` (pre-decoded, from the block pool); `None` if
-    /// Cranelift refused it (the block then stays threaded).
-    pub fn compile(&mut self, block: &[Threaded]) -> Option<BlockFn> {
+    /// Link `cell` (from `link`, if still of this generation) to `code`.
+    pub fn link(&mut self, link: Link, code: BlockCode, len: usize, stamp: u64) {
+        if link.cell != 0 && link.generation == self.generation {
+            // SAFETY: cells of this generation are alive (only `clear`
+            // frees them), and nothing else holds a reference to one.
+            let cell = unsafe { &mut *(link.cell as *mut ChainCell) };
+            *cell = ChainCell { code: code.0 as u64, stamp, len: len as u64 };
+        }
+    }
+
+    /// Define and finalize the function built in `self.ctx`.
+    fn finish(&mut self) -> Option<*const u8> {
         let module = self.module.as_mut()?;
-        let call_conv = module.isa().default_call_conv();
-        let target = module.target_config();
-        self.ctx.func.signature = signature(call_conv, &[target.pointer_type(), types::I64]);
-        emit(&mut self.ctx, &mut self.builder, block, call_conv, target);
         let compiled = (|| {
             let id = module.declare_anonymous_function(&self.ctx.func.signature).ok()?;
             module.define_function(id, &mut self.ctx).ok()?;
@@ -207,10 +296,66 @@ impl Jit {
         module.clear_context(&mut self.ctx);
         let (code, size) = compiled?;
         self.code_bytes += size;
-        // SAFETY: the function was built with `BlockFn`'s signature in the
-        // host's C calling convention.
-        Some(unsafe { std::mem::transmute::<*const u8, BlockFn>(code) })
+        Some(code)
     }
+
+    /// The trampoline: a C function calling a block in the tail-call
+    /// convention with no instructions retired yet.
+    fn build_entry(&mut self) -> Option<*const u8> {
+        let module = self.module.as_ref()?;
+        let call_conv = module.isa().default_call_conv();
+        let ptr = module.target_config().pointer_type();
+        self.ctx.func.signature = signature(call_conv, &[ptr, ptr, types::I64, types::I64]);
+        let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.builder);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let p = b.block_params(entry).to_vec();
+        let none = b.ins().iconst(types::I64, 0);
+        let sig = b.import_signature(block_signature(ptr));
+        let call = b.ins().call_indirect(sig, p[0], &[p[1], p[2], p[3], none]);
+        let result = b.inst_results(call)[0];
+        b.ins().return_(&[result]);
+        b.seal_all_blocks();
+        b.finalize(module.target_config());
+        self.finish()
+    }
+
+    /// Compile `block` (pre-decoded, from the block pool), which starts
+    /// at offset `off` of `ram`; `None` if Cranelift refused it (the block
+    /// then stays threaded).
+    pub fn compile(&mut self, block: &[Threaded], ram: &Ram, off: usize) -> Option<BlockCode> {
+        let module = self.module.as_ref()?;
+        let target = module.target_config();
+        let call_conv = module.isa().default_call_conv();
+        let page = Page {
+            in_page: (off % PAGE_SIZE) as i64,
+            ram_off: off - off % PAGE_SIZE,
+            writes: ram.page_writes_ptr(off)?,
+        };
+        // One cell per exit that may chain: each branch, and the end.
+        let mut cells: Box<[ChainCell]> = (0..=block.len()).map(|_| ChainCell::EMPTY).collect();
+        self.ctx.func.signature = block_signature(target.pointer_type());
+        emit(&mut self.ctx, &mut self.builder, block, call_conv, target, &page, &mut cells);
+        let code = self.finish()?;
+        self.cells.push(cells);
+        Some(BlockCode(code as usize))
+    }
+}
+
+/// What a block's code knows of its page.
+struct Page {
+    /// The block's offset in its page.
+    in_page: i64,
+    /// RAM offset of the page.
+    ram_off: usize,
+    /// The page's write count (see `Ram::write_stamp`).
+    writes: *const u64,
+}
+
+/// The signature of compiled blocks.
+fn block_signature(ptr: types::Type) -> Signature {
+    signature(CallConv::Tail, &[ptr, types::I64, types::I64, types::I64])
 }
 
 /// A signature of integer parameters returning one i64.
@@ -225,9 +370,14 @@ fn signature(call_conv: CallConv, params: &[types::Type]) -> Signature {
 struct Emitter<'a, 'b> {
     b: &'a mut FunctionBuilder<'b>,
     hart: Value,
+    /// The block's pc, chain start and instructions retired before it.
+    pc0: Value,
+    start: Value,
+    acc: Value,
     /// The value each register holds, once read or written in the block
     /// (every value dominates the rest of the straight-line path).
     regs: [Option<Value>; 32],
+    ptr: types::Type,
 }
 
 const FLAGS: MemFlagsData = MemFlagsData::trusted();
@@ -235,6 +385,13 @@ const FLAGS: MemFlagsData = MemFlagsData::trusted();
 fn x_offset(r: u8) -> i32 {
     (offset_of!(Hart, x) + 8 * (r as usize & 31)) as i32
 }
+
+const PC_OFFSET: i32 = offset_of!(Hart, pc) as i32;
+const LINK_OFFSET: i32 = offset_of!(Hart, jit_link) as i32;
+const BATCH_END_OFFSET: i32 = offset_of!(Hart, batch_end) as i32;
+const BULK_WRITES_OFFSET: i32 = (offset_of!(Hart, mmu.bus.ram) + Ram::BULK_WRITES_OFFSET) as i32;
+const FETCH_BASE_OFFSET: i32 = (offset_of!(Hart, mmu) + Mmu::FETCH_PAGE_BASE_OFFSET) as i32;
+const FETCH_RAM_OFF_OFFSET: i32 = (offset_of!(Hart, mmu) + Mmu::FETCH_PAGE_RAM_OFF_OFFSET) as i32;
 
 impl Emitter<'_, '_> {
     fn read(&mut self, r: u8) -> Value {
@@ -258,26 +415,85 @@ impl Emitter<'_, '_> {
         }
     }
 
-    /// Leave the block: pc := `next`, result `code`.
-    fn exit(&mut self, next: Value, code: u64) {
-        self.b.ins().store(FLAGS, next, self.hart, offset_of!(Hart, pc) as i32);
-        let code = self.b.ins().iconst(types::I64, code as i64);
-        self.b.ins().return_(&[code]);
+    fn load_hart(&mut self, offset: i32) -> Value {
+        self.b.ins().load(types::I64, FLAGS, self.hart, offset)
     }
 
-    /// Return a helper's nonzero result, or go on.
+    /// `pc0 + delta`.
+    fn pc(&mut self, delta: i64) -> Value {
+        self.b.ins().iadd_imm_s(self.pc0, delta)
+    }
+
+    /// Leave the block for `next` with `retired` instructions of this
+    /// block retired.
+    fn exit(&mut self, next: Value, retired: usize) {
+        self.b.ins().store(FLAGS, next, self.hart, PC_OFFSET);
+        let done = self.b.ins().iadd_imm_s(self.acc, retired as i64);
+        self.b.ins().return_(&[done]);
+    }
+
+    /// Leave the block for `next` (at `target` in this block's page) with
+    /// `retired` of its instructions retired: straight into the target's
+    /// compiled code when `cell` is linked and the Rust loop would enter
+    /// it now; otherwise back to Rust, asking it to link `cell`.
+    fn exit_chained(&mut self, next: Value, retired: usize, page: &Page, cell: &ChainCell) {
+        let done = self.b.ins().iadd_imm_s(self.acc, retired as i64);
+        let back = self.b.create_block();
+        let cell_addr = self.b.ins().iconst(self.ptr, cell as *const ChainCell as i64);
+        let check = |e: &mut Self, ok: Value| {
+            let go_on = e.b.create_block();
+            e.b.ins().brif(ok, go_on, &[], back, &[]);
+            e.b.switch_to_block(go_on);
+        };
+        // Linked?
+        let code = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, code) as i32);
+        check(self, code);
+        // The code unchanged since linking: the page's write stamp.
+        let writes_addr = self.b.ins().iconst(self.ptr, page.writes as i64);
+        let writes = self.b.ins().load(types::I64, FLAGS, writes_addr, 0);
+        let bulk = self.load_hart(BULK_WRITES_OFFSET);
+        let stamp = self.b.ins().iadd(writes, bulk);
+        let linked_stamp = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, stamp) as i32);
+        let same = self.b.ins().icmp(IntCC::Equal, stamp, linked_stamp);
+        check(self, same);
+        // Still fetching from this page.
+        let base = self.load_hart(FETCH_BASE_OFFSET);
+        let page_base = self.b.ins().band_imm_s(self.pc0, !(PAGE_SIZE as i64 - 1));
+        let same = self.b.ins().icmp(IntCC::Equal, base, page_base);
+        check(self, same);
+        let ram_off = self.load_hart(FETCH_RAM_OFF_OFFSET);
+        let same = self.b.ins().icmp_imm_s(IntCC::Equal, ram_off, page.ram_off as i64);
+        check(self, same);
+        // The target fits in the batch (batch_end is 0 when it must end).
+        let len = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, len) as i32);
+        let upto = self.b.ins().iadd(self.start, done);
+        let need = self.b.ins().iadd(upto, len);
+        let end = self.load_hart(BATCH_END_OFFSET);
+        let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, need, end);
+        check(self, fits);
+        let sig = self.b.import_signature(block_signature(self.ptr));
+        self.b.ins().return_call_indirect(sig, code, &[self.hart, next, self.start, done]);
+        self.b.switch_to_block(back);
+        self.b.ins().store(FLAGS, next, self.hart, PC_OFFSET);
+        self.b.ins().store(FLAGS, cell_addr, self.hart, LINK_OFFSET);
+        self.b.ins().return_(&[done]);
+    }
+
+    /// Return a helper's nonzero result (counted from this block's start)
+    /// with the chain's earlier instructions added, or go on.
     fn exit_if_nonzero(&mut self, result: Value) {
         let leave = self.b.create_block();
         let go_on = self.b.create_block();
         self.b.ins().brif(result, leave, &[], go_on, &[]);
         self.b.switch_to_block(leave);
-        self.b.ins().return_(&[result]);
+        let total = self.b.ins().iadd(result, self.acc);
+        self.b.ins().return_(&[total]);
         self.b.switch_to_block(go_on);
     }
 
     fn call(&mut self, sig: Signature, helper: usize, args: &[Value]) -> Value {
         let sig = self.b.import_signature(sig);
-        let callee = self.b.ins().iconst(types::I64, helper as i64);
+        let callee = self.b.ins().iconst(self.ptr, helper as i64);
         let call = self.b.ins().call_indirect(sig, callee, args);
         self.b.inst_results(call)[0]
     }
@@ -339,13 +555,16 @@ impl Emitter<'_, '_> {
     }
 }
 
-/// Build the IR of `block` into `ctx.func`.
+/// Build the IR of `block` into `ctx.func`; `cells` has one chain cell
+/// per instruction and one for the end.
 fn emit(
     ctx: &mut Context,
     builder: &mut FunctionBuilderContext,
     block: &[Threaded],
     call_conv: CallConv,
     target: TargetFrontendConfig,
+    page: &Page,
+    cells: &mut [ChainCell],
 ) {
     use Op::*;
     let ptr = target.pointer_type();
@@ -353,10 +572,12 @@ fn emit(
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
-    let hart = b.block_params(entry)[0];
-    let pc0 = b.block_params(entry)[1];
-    let retired = b.ins().load(types::I64, FLAGS, hart, offset_of!(Hart, retired) as i32);
-    let mut e = Emitter { b: &mut b, hart, regs: [None; 32] };
+    let p = b.block_params(entry).to_vec();
+    let mut e = Emitter { b: &mut b, hart: p[0], pc0: p[1], start: p[2], acc: p[3], regs: [None; 32], ptr };
+    let hart = e.hart;
+    // Whether a jump by `delta` from the block's start stays in its page
+    // (then its exit may chain).
+    let in_page = |delta: i64| (0..PAGE_SIZE as i64).contains(&(page.in_page + delta));
     let mut offset = 0i64;
     let mut ended = false;
     for (index, t) in block.iter().enumerate() {
@@ -377,7 +598,7 @@ fn emit(
                 e.write(i.rd, v);
             }
             AUIPC => {
-                let v = e.b.ins().iadd_imm_s(pc0, offset + imm);
+                let v = e.pc(offset + imm);
                 e.write(i.rd, v);
             }
             ADDI | SLTI | SLTIU | XORI | ORI | ANDI | SLLI | SRLI | SRAI | ADDIW | SLLIW | SRLIW | SRAIW => {
@@ -409,15 +630,23 @@ fn emit(
                 let go_on = e.b.create_block();
                 e.b.ins().brif(taken, leave, &[], go_on, &[]);
                 e.b.switch_to_block(leave);
-                let target = e.b.ins().iadd_imm_s(pc0, offset + imm);
-                e.exit(target, index as u64 + 1);
+                let target = e.pc(offset + imm);
+                if in_page(offset + imm) {
+                    e.exit_chained(target, index + 1, page, &cells[index]);
+                } else {
+                    e.exit(target, index + 1);
+                }
                 e.b.switch_to_block(go_on);
             }
             JAL => {
-                let link = e.b.ins().iadd_imm_s(pc0, next_offset);
+                let link = e.pc(next_offset);
                 e.write(i.rd, link);
-                let target = e.b.ins().iadd_imm_s(pc0, offset + imm);
-                e.exit(target, index as u64 + 1);
+                let target = e.pc(offset + imm);
+                if in_page(offset + imm) {
+                    e.exit_chained(target, index + 1, page, &cells[index]);
+                } else {
+                    e.exit(target, index + 1);
+                }
                 ended = true;
                 break;
             }
@@ -425,16 +654,16 @@ fn emit(
                 let base = e.read(i.rs1);
                 let sum = e.b.ins().iadd_imm_s(base, imm);
                 let target = e.b.ins().band_imm_s(sum, !1i64);
-                let link = e.b.ins().iadd_imm_s(pc0, next_offset);
+                let link = e.pc(next_offset);
                 e.write(i.rd, link);
-                e.exit(target, index as u64 + 1);
+                e.exit(target, index + 1);
                 ended = true;
                 break;
             }
             LB | LH | LW | LD | LBU | LHU | LWU => {
                 let base = e.read(i.rs1);
                 let addr = e.b.ins().iadd_imm_s(base, imm);
-                let pc = e.b.ins().iadd_imm_s(pc0, offset);
+                let pc = e.pc(offset);
                 let meta = e.b.ins().iconst(types::I64, m);
                 let helper = match op {
                     LB => load_helper::<1, true> as *const () as usize,
@@ -454,7 +683,7 @@ fn emit(
                 let base = e.read(i.rs1);
                 let value = e.read(i.rs2);
                 let addr = e.b.ins().iadd_imm_s(base, imm);
-                let pc = e.b.ins().iadd_imm_s(pc0, offset);
+                let pc = e.pc(offset);
                 let meta = e.b.ins().iconst(types::I64, m);
                 let helper = match load_size(op) {
                     1 => store_helper::<1> as *const () as usize,
@@ -468,22 +697,37 @@ fn emit(
             }
             _ => {
                 let threaded = e.b.ins().iconst(ptr, t as *const Threaded as i64);
-                let pc = e.b.ins().iadd_imm_s(pc0, offset);
+                let pc = e.pc(offset);
                 let meta = e.b.ins().iconst(types::I64, m);
-                let now = e.b.ins().iadd_imm_s(retired, index as i64);
+                let before = e.b.ins().iadd(e.start, e.acc);
+                let now = e.b.ins().iadd_imm_s(before, index as i64);
                 let sig = signature(call_conv, &[ptr, ptr, types::I64, types::I64, types::I64]);
                 let result = e.call(sig, threaded_helper as *const () as usize, &[hart, threaded, pc, meta, now]);
                 // The handler may have written any integer register it
                 // names as rd (FP compares and moves, CSR reads).
                 e.regs[i.rd as usize & 31] = None;
                 e.exit_if_nonzero(result);
+                if !super::blocks::continues_block(op) {
+                    // The block ends after an instruction that may have
+                    // changed the machine's state: back to Rust, which
+                    // checks it all again.
+                    let next = e.pc(next_offset);
+                    e.exit(next, index + 1);
+                    ended = true;
+                    break;
+                }
             }
         }
         offset = next_offset;
     }
     if !ended {
-        let next = e.b.ins().iadd_imm_s(pc0, offset);
-        e.exit(next, block.len() as u64);
+        let next = e.pc(offset);
+        if in_page(offset) {
+            let last = cells.len() - 1;
+            e.exit_chained(next, block.len(), page, &cells[last]);
+        } else {
+            e.exit(next, block.len());
+        }
     }
     b.seal_all_blocks();
     b.finalize(target);

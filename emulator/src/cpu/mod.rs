@@ -139,6 +139,9 @@ pub struct Hart {
     blocks: BlockCache,
     /// The exception a block's instruction raised (see `threaded::TRAPPED`).
     block_exception: trap::Exception,
+    /// The chain cell a compiled block left by, to link to the block run
+    /// next (0: none; see `jit::ChainCell`).
+    jit_link: usize,
 }
 
 impl Hart {
@@ -166,6 +169,7 @@ impl Hart {
             icache: DecodeCache::default(),
             blocks: BlockCache::default(),
             block_exception: trap::Exception::illegal(0),
+            jit_link: 0,
         }
     }
 
@@ -379,13 +383,19 @@ impl Hart {
         // the caches) while it mutates the hart.
         let mut icache = std::mem::replace(&mut self.icache, DecodeCache::empty());
         let mut blocks = std::mem::replace(&mut self.blocks, BlockCache::empty());
+        // The chain cell the last compiled block left by, to be linked to
+        // the next block if that one is compiled too.
+        let mut link = jit::Link::default();
         while self.retired < self.batch_end {
             if !T::ENABLED {
                 if let Some((off, counted)) = self.mmu.fetch_page_offset(self.pc) {
-                    if let Some(block) = blocks.get(&self.mmu.bus.ram, off) {
+                    if let Some(block) = blocks.get(&self.mmu.bus.ram, off, std::mem::take(&mut link)) {
                         if block.len() as u64 <= self.batch_end - self.retired {
                             match block {
-                                Block::Compiled(code, _) => self.run_compiled(code, counted),
+                                Block::Compiled(code, entry, _) => {
+                                    self.run_compiled(code, entry, counted);
+                                    link = blocks.link_request(std::mem::take(&mut self.jit_link));
+                                }
                                 Block::Threaded(insns) => self.run_block(insns, counted),
                             }
                             continue;
@@ -393,6 +403,7 @@ impl Hart {
                     }
                 }
             }
+            link = jit::Link::default();
             self.step(&mut icache, tracer);
         }
         self.icache = icache;
@@ -439,13 +450,12 @@ impl Hart {
     /// [`Hart::run_block`] for a compiled block: the same effects, the
     /// same counts.
     #[inline(always)]
-    fn run_compiled(&mut self, code: jit::BlockFn, counted: bool) {
+    fn run_compiled(&mut self, code: jit::BlockCode, entry: jit::Entry, counted: bool) {
         let start = self.retired;
         let pc = self.pc;
-        // SAFETY: `code` was compiled from a block that is still valid (its
-        // bytes are RAM's, checked by `BlockCache::get`) and is called with
-        // this hart, which it borrows exclusively until it returns.
-        let result = unsafe { code(self as *mut Hart, pc) };
+        // SAFETY: `code` and `entry` come from the block cache's JIT, and
+        // the block's bytes are still RAM's (checked by `BlockCache::get`).
+        let result = unsafe { code.run(entry, self, pc) };
         let done = result & !jit::EXIT_TRAP;
         self.retired = start + done;
         if result & jit::EXIT_TRAP != 0 {

@@ -361,6 +361,12 @@ impl Mmu {
         (in_page.rotate_right(1) <= (PAGE_SIZE - 4) / 2).then_some((page.ram_off + in_page as usize, page.counted))
     }
 
+    /// Where the fetch page's virtual base and RAM offset lie in an `Mmu`,
+    /// for compiled code that checks it is still fetching from the page it
+    /// was entered in (see `cpu/jit.rs`).
+    pub(crate) const FETCH_PAGE_BASE_OFFSET: usize = std::mem::offset_of!(Mmu, fetch_page.base);
+    pub(crate) const FETCH_PAGE_RAM_OFF_OFFSET: usize = std::mem::offset_of!(Mmu, fetch_page.ram_off);
+
     /// Count `n` fetches from the fetch page that `fetch_page_offset` gave,
     /// each the I-TLB repeat hit `fetch` would have counted.
     #[inline(always)]
