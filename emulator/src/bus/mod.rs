@@ -54,6 +54,10 @@ pub struct Bus {
 }
 
 impl Bus {
+    /// Where `tohost` lies in a `Bus`, for compiled code that stores to
+    /// RAM itself (see `cpu/jit.rs`).
+    pub(crate) const TOHOST_OFFSET: usize = std::mem::offset_of!(Bus, tohost);
+
     /// A bus with `ram` and a CLINT, and no other device.
     pub fn new(ram: Ram) -> Bus {
         Bus {

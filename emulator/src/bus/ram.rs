@@ -23,6 +23,13 @@ impl Ram {
     /// write stamps itself (see `cpu/jit.rs`).
     pub(crate) const BULK_WRITES_OFFSET: usize = std::mem::offset_of!(Ram, bulk_writes);
 
+    /// Host addresses of the guest's bytes and of the per-page write
+    /// counts, for compiled code that loads and stores itself (both stay
+    /// put for the life of the `Ram`).
+    pub(crate) fn host_parts(&mut self) -> (*mut u8, *mut u64) {
+        (self.data.as_mut_ptr(), self.page_writes.as_mut_ptr())
+    }
+
     /// The write count of the page holding offset `off` (the other half
     /// of [`Ram::write_stamp`]), which stays at this host address for the
     /// life of the `Ram`.

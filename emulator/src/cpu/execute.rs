@@ -172,13 +172,13 @@ impl Hart {
         if is_lr {
             let pa = self.mmu.translate(VirtAddr(addr), Access::Load)?;
             let v = self.mmu.bus.read(pa, size).ok_or(Exception::new(Cause::LoadAccessFault, addr))?;
-            self.mmu.reservation = Some(pa.0);
+            self.mmu.reservation = pa.0;
             return Ok(extend(v));
         }
         let pa = self.mmu.translate(VirtAddr(addr), Access::Store)?;
         if matches!(i.op, SC_W | SC_D) {
-            let ok = self.mmu.reservation == Some(pa.0);
-            self.mmu.reservation = None;
+            let ok = self.mmu.reservation == pa.0;
+            self.mmu.reservation = crate::mmu::NO_RESERVATION;
             if !ok {
                 return Ok(1);
             }

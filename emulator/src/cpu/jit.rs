@@ -30,9 +30,9 @@ use super::threaded::{Threaded, TRAPPED};
 use super::Hart;
 use crate::bus::Ram;
 use crate::isa::{Insn, Op};
-use crate::mmu::Mmu;
+use crate::mmu::{Mmu, NO_RESERVATION};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, Signature, Value};
+use cranelift_codegen::ir::{types, AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, Signature, Value};
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetFrontendConfig};
 use cranelift_codegen::{settings, settings::Configurable, Context};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -45,6 +45,10 @@ use std::mem::offset_of;
 const CODE_BUDGET: usize = 8 << 20;
 
 const PAGE_SIZE: usize = 4096;
+
+/// Loads and stores to RAM are compiled as host accesses where the host
+/// is little-endian like RISC-V; elsewhere they all go through helpers.
+const FAST_DATA: bool = cfg!(target_endian = "little");
 
 /// A compiled block, in Cranelift's tail-call convention (so that
 /// blocks can jump to each other): `(hart, pc, start, retired) -> retired
@@ -87,10 +91,12 @@ pub(super) struct ChainCell {
     stamp: u64,
     /// The target's length in instructions.
     len: u64,
+    /// The target's pc (what an indirect jump's exit compares).
+    pc: u64,
 }
 
 impl ChainCell {
-    const EMPTY: ChainCell = ChainCell { code: 0, stamp: 0, len: 0 };
+    const EMPTY: ChainCell = ChainCell { code: 0, stamp: 0, len: 0, pc: 1 };
 }
 
 /// A request to link a chain cell, valid while the JIT's generation is
@@ -222,6 +228,9 @@ impl Jit {
         flags.set("is_pic", "false").ok()?;
         // Cranelift's tail calls (block chaining) need frame pointers.
         flags.set("preserve_frame_pointers", "true").ok()?;
+        // The IR is checked by the tests (every block compiled at once on
+        // the riscv-tests and own guests), not on every compile.
+        flags.set("enable_verifier", "false").ok()?;
         let isa = cranelift_native::builder().ok()?.finish(settings::Flags::new(flags)).ok()?;
         let mut jit = Jit {
             isa,
@@ -274,12 +283,12 @@ impl Jit {
     }
 
     /// Link `cell` (from `link`, if still of this generation) to `code`.
-    pub fn link(&mut self, link: Link, code: BlockCode, len: usize, stamp: u64) {
+    pub fn link(&mut self, link: Link, code: BlockCode, len: usize, stamp: u64, pc: u64) {
         if link.cell != 0 && link.generation == self.generation {
             // SAFETY: cells of this generation are alive (only `clear`
             // frees them), and nothing else holds a reference to one.
             let cell = unsafe { &mut *(link.cell as *mut ChainCell) };
-            *cell = ChainCell { code: code.0 as u64, stamp, len: len as u64 };
+            *cell = ChainCell { code: code.0 as u64, stamp, len: len as u64, pc };
         }
     }
 
@@ -324,16 +333,23 @@ impl Jit {
     /// Compile `block` (pre-decoded, from the block pool), which starts
     /// at offset `off` of `ram`; `None` if Cranelift refused it (the block
     /// then stays threaded).
-    pub fn compile(&mut self, block: &[Threaded], ram: &Ram, off: usize) -> Option<BlockCode> {
+    pub fn compile(&mut self, block: &[Threaded], ram: &mut Ram, off: usize) -> Option<BlockCode> {
         let module = self.module.as_ref()?;
         let target = module.target_config();
         let call_conv = module.isa().default_call_conv();
+        let writes = ram.page_writes_ptr(off)?;
+        let (ram_host, ram_page_writes) = ram.host_parts();
         let page = Page {
+            ram_base: ram.base(),
+            ram_len: ram.len(),
+            ram_host,
+            ram_page_writes,
             in_page: (off % PAGE_SIZE) as i64,
             ram_off: off - off % PAGE_SIZE,
-            writes: ram.page_writes_ptr(off)?,
+            writes,
         };
-        // One cell per exit that may chain: each branch, and the end.
+        // One cell per exit that may chain: each branch or jump, and the
+        // end.
         let mut cells: Box<[ChainCell]> = (0..=block.len()).map(|_| ChainCell::EMPTY).collect();
         self.ctx.func.signature = block_signature(target.pointer_type());
         emit(&mut self.ctx, &mut self.builder, block, call_conv, target, &page, &mut cells);
@@ -343,8 +359,14 @@ impl Jit {
     }
 }
 
-/// What a block's code knows of its page.
+/// What a block's code knows of its page and of RAM.
 struct Page {
+    /// RAM: guest physical base, size, host address of its bytes and of
+    /// its per-page write counts.
+    ram_base: u64,
+    ram_len: u64,
+    ram_host: *mut u8,
+    ram_page_writes: *mut u64,
     /// The block's offset in its page.
     in_page: i64,
     /// RAM offset of the page.
@@ -432,11 +454,12 @@ impl Emitter<'_, '_> {
         self.b.ins().return_(&[done]);
     }
 
-    /// Leave the block for `next` (at `target` in this block's page) with
-    /// `retired` of its instructions retired: straight into the target's
-    /// compiled code when `cell` is linked and the Rust loop would enter
-    /// it now; otherwise back to Rust, asking it to link `cell`.
-    fn exit_chained(&mut self, next: Value, retired: usize, page: &Page, cell: &ChainCell) {
+    /// Leave the block for `next` (in this block's page, unless
+    /// `indirect`) with `retired` of its instructions retired: straight
+    /// into the target's compiled code when `cell` is linked (to `next`,
+    /// for an indirect jump) and the Rust loop would enter it now;
+    /// otherwise back to Rust, asking it to link `cell`.
+    fn exit_chained(&mut self, next: Value, retired: usize, page: &Page, cell: &ChainCell, indirect: bool) {
         let done = self.b.ins().iadd_imm_s(self.acc, retired as i64);
         let back = self.b.create_block();
         let cell_addr = self.b.ins().iconst(self.ptr, cell as *const ChainCell as i64);
@@ -445,6 +468,17 @@ impl Emitter<'_, '_> {
             e.b.ins().brif(ok, go_on, &[], back, &[]);
             e.b.switch_to_block(go_on);
         };
+        if indirect {
+            // The target the cell was linked to (never an odd pc before).
+            let linked_pc = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, pc) as i32);
+            let same = self.b.ins().icmp(IntCC::Equal, next, linked_pc);
+            check(self, same);
+            // In this page (the fetch-page check below holds for pc0).
+            let apart = self.b.ins().bxor(next, self.pc0);
+            let other_page = self.b.ins().band_imm_s(apart, !(PAGE_SIZE as i64 - 1));
+            let same = self.b.ins().icmp_imm_s(IntCC::Equal, other_page, 0);
+            check(self, same);
+        }
         // Linked?
         let code = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, code) as i32);
         check(self, code);
@@ -477,6 +511,76 @@ impl Emitter<'_, '_> {
         self.b.ins().store(FLAGS, next, self.hart, PC_OFFSET);
         self.b.ins().store(FLAGS, cell_addr, self.hart, LINK_OFFSET);
         self.b.ins().return_(&[done]);
+    }
+
+    /// The host address of a data access of `size` bytes at `va` when the
+    /// fast path applies (see [`DataFastPath`]): within one page, a
+    /// repeat hit of the D-TLB's last entry (counted as `Mmu::translate`
+    /// counts it) or no translation, in RAM, and for a store neither
+    /// `tohost` nor with an LR reservation held. Every other case branches
+    /// to `slow`. Also returns the RAM offset.
+    fn data_address(&mut self, va: Value, size: u8, store: bool, page: &Page, slow: Block) -> (Value, Value) {
+        let f = Mmu::DATA_FAST_PATH;
+        let mmu = offset_of!(Hart, mmu);
+        let at = |field: usize| (mmu + field) as i32;
+        let check = |e: &mut Self, ok: Value| {
+            let go_on = e.b.create_block();
+            e.b.ins().brif(ok, go_on, &[], slow, &[]);
+            e.b.switch_to_block(go_on);
+        };
+        if size > 1 {
+            let in_page = self.b.ins().band_imm_s(va, PAGE_SIZE as i64 - 1);
+            let fits =
+                self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, in_page, (PAGE_SIZE - size as usize) as i64);
+            check(self, fits);
+        }
+        // `physical(pa, translated)`: the access at `pa`; `translated` (0
+        // or 1) is what the D-TLB counters grow by once it is known to
+        // take the fast path (so that the slow path, which counts itself,
+        // never finds it counted).
+        let physical = self.b.create_block();
+        let pa = self.b.append_block_param(physical, types::I64);
+        let translated = self.b.append_block_param(physical, types::I64);
+        let tlb = self.b.create_block();
+        let on = self.b.ins().uload8(types::I32, FLAGS, self.hart, at(f.data_on));
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.b.ins().brif(on, tlb, &[], physical, &[BlockArg::Value(va), BlockArg::Value(zero)]);
+        self.b.switch_to_block(tlb);
+        let shift = self.b.ins().uload8(types::I64, FLAGS, self.hart, at(f.last_shift));
+        let tag = self.load_hart(at(f.last_tag));
+        let vpn = self.b.ins().ushr(va, shift);
+        let hit = self.b.ins().icmp(IntCC::Equal, vpn, tag);
+        check(self, hit);
+        let usable = self.b.ins().uload8(types::I32, FLAGS, self.hart, at(f.last_usable));
+        let ok = self.b.ins().band_imm_s(usable, if store { f.usable_store } else { f.usable_load } as i64);
+        check(self, ok);
+        let base = self.load_hart(at(f.last_pa_base));
+        let one = self.b.ins().iconst(types::I64, 1);
+        let size_of_page = self.b.ins().ishl(one, shift);
+        let mask = self.b.ins().iadd_imm_s(size_of_page, -1);
+        let in_page = self.b.ins().band(va, mask);
+        let translated_pa = self.b.ins().bor(base, in_page);
+        self.b.ins().jump(physical, &[BlockArg::Value(translated_pa), BlockArg::Value(one)]);
+        self.b.switch_to_block(physical);
+        let off = self.b.ins().iadd_imm_s(pa, page.ram_base.wrapping_neg() as i64);
+        let in_ram = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, off, (page.ram_len - size as u64) as i64);
+        check(self, in_ram);
+        if store {
+            let tohost = self.load_hart(at(f.tohost));
+            let word = self.b.ins().band_imm_s(pa, !7);
+            let other = self.b.ins().icmp(IntCC::NotEqual, word, tohost);
+            check(self, other);
+            let reservation = self.load_hart(at(f.reservation));
+            let none = self.b.ins().icmp_imm_s(IntCC::Equal, reservation, NO_RESERVATION as i64);
+            check(self, none);
+        }
+        for counter in [f.lookups, f.hits] {
+            let n = self.load_hart(at(counter));
+            let n = self.b.ins().iadd(n, translated);
+            self.b.ins().store(FLAGS, n, self.hart, at(counter));
+        }
+        let host = self.b.ins().iadd_imm_s(off, page.ram_host as i64);
+        (host, off)
     }
 
     /// Return a helper's nonzero result (counted from this block's start)
@@ -632,7 +736,7 @@ fn emit(
                 e.b.switch_to_block(leave);
                 let target = e.pc(offset + imm);
                 if in_page(offset + imm) {
-                    e.exit_chained(target, index + 1, page, &cells[index]);
+                    e.exit_chained(target, index + 1, page, &cells[index], false);
                 } else {
                     e.exit(target, index + 1);
                 }
@@ -643,7 +747,7 @@ fn emit(
                 e.write(i.rd, link);
                 let target = e.pc(offset + imm);
                 if in_page(offset + imm) {
-                    e.exit_chained(target, index + 1, page, &cells[index]);
+                    e.exit_chained(target, index + 1, page, &cells[index], false);
                 } else {
                     e.exit(target, index + 1);
                 }
@@ -656,13 +760,34 @@ fn emit(
                 let target = e.b.ins().band_imm_s(sum, !1i64);
                 let link = e.pc(next_offset);
                 e.write(i.rd, link);
-                e.exit(target, index + 1);
+                e.exit_chained(target, index + 1, page, &cells[index], true);
                 ended = true;
                 break;
             }
             LB | LH | LW | LD | LBU | LHU | LWU => {
                 let base = e.read(i.rs1);
                 let addr = e.b.ins().iadd_imm_s(base, imm);
+                let size = load_size(op);
+                let slow = e.b.create_block();
+                let join = e.b.create_block();
+                let value = e.b.append_block_param(join, types::I64);
+                if FAST_DATA {
+                    let (host, _) = e.data_address(addr, size, false, page, slow);
+                    let ins = e.b.ins();
+                    let v = match op {
+                        LB => ins.sload8(types::I64, FLAGS, host, 0),
+                        LH => ins.sload16(types::I64, FLAGS, host, 0),
+                        LW => ins.sload32(FLAGS, host, 0),
+                        LD => ins.load(types::I64, FLAGS, host, 0),
+                        LBU => ins.uload8(types::I64, FLAGS, host, 0),
+                        LHU => ins.uload16(types::I64, FLAGS, host, 0),
+                        _ => ins.uload32(FLAGS, host, 0),
+                    };
+                    e.b.ins().jump(join, &[BlockArg::Value(v)]);
+                } else {
+                    e.b.ins().jump(slow, &[]);
+                }
+                e.b.switch_to_block(slow);
                 let pc = e.pc(offset);
                 let meta = e.b.ins().iconst(types::I64, m);
                 let helper = match op {
@@ -676,13 +801,39 @@ fn emit(
                 };
                 let sig = signature(call_conv, &[ptr, types::I64, types::I64, types::I64]);
                 let result = e.call(sig, helper, &[hart, addr, pc, meta]);
-                e.regs[i.rd as usize & 31] = None;
                 e.exit_if_nonzero(result);
+                e.regs[i.rd as usize & 31] = None;
+                let v = e.read(i.rd);
+                e.b.ins().jump(join, &[BlockArg::Value(v)]);
+                e.b.switch_to_block(join);
+                e.write(i.rd, value);
             }
             SB | SH | SW | SD => {
                 let base = e.read(i.rs1);
                 let value = e.read(i.rs2);
                 let addr = e.b.ins().iadd_imm_s(base, imm);
+                let slow = e.b.create_block();
+                let join = e.b.create_block();
+                if FAST_DATA {
+                    let (host, off) = e.data_address(addr, load_size(op), true, page, slow);
+                    match load_size(op) {
+                        1 => e.b.ins().istore8(FLAGS, value, host, 0),
+                        2 => e.b.ins().istore16(FLAGS, value, host, 0),
+                        4 => e.b.ins().istore32(FLAGS, value, host, 0),
+                        _ => e.b.ins().store(FLAGS, value, host, 0),
+                    };
+                    // The page's write count, as `Ram::write` keeps it.
+                    let index = e.b.ins().ushr_imm_s(off, 12);
+                    let scaled = e.b.ins().ishl_imm_s(index, 3);
+                    let count_at = e.b.ins().iadd_imm_s(scaled, page.ram_page_writes as i64);
+                    let n = e.b.ins().load(types::I64, FLAGS, count_at, 0);
+                    let n = e.b.ins().iadd_imm_s(n, 1);
+                    e.b.ins().store(FLAGS, n, count_at, 0);
+                    e.b.ins().jump(join, &[]);
+                } else {
+                    e.b.ins().jump(slow, &[]);
+                }
+                e.b.switch_to_block(slow);
                 let pc = e.pc(offset);
                 let meta = e.b.ins().iconst(types::I64, m);
                 let helper = match load_size(op) {
@@ -694,6 +845,8 @@ fn emit(
                 let sig = signature(call_conv, &[ptr, types::I64, types::I64, types::I64, types::I64]);
                 let result = e.call(sig, helper, &[hart, addr, value, pc, meta]);
                 e.exit_if_nonzero(result);
+                e.b.ins().jump(join, &[]);
+                e.b.switch_to_block(join);
             }
             _ => {
                 let threaded = e.b.ins().iconst(ptr, t as *const Threaded as i64);
@@ -724,7 +877,7 @@ fn emit(
         let next = e.pc(offset);
         if in_page(offset) {
             let last = cells.len() - 1;
-            e.exit_chained(next, block.len(), page, &cells[last]);
+            e.exit_chained(next, block.len(), page, &cells[last], false);
         } else {
             e.exit(next, block.len());
         }

@@ -389,7 +389,7 @@ impl Hart {
         while self.retired < self.batch_end {
             if !T::ENABLED {
                 if let Some((off, counted)) = self.mmu.fetch_page_offset(self.pc) {
-                    if let Some(block) = blocks.get(&self.mmu.bus.ram, off, std::mem::take(&mut link)) {
+                    if let Some(block) = blocks.get(&mut self.mmu.bus.ram, off, self.pc, std::mem::take(&mut link)) {
                         if block.len() as u64 <= self.batch_end - self.retired {
                             match block {
                                 Block::Compiled(code, entry, _) => {

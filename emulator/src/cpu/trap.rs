@@ -96,7 +96,7 @@ impl Hart {
         );
         // A trap clears the LR reservation (as Spike does; allowed by the
         // unprivileged spec's "SC may fail" latitude).
-        self.mmu.reservation = None;
+        self.mmu.reservation = crate::mmu::NO_RESERVATION;
         let deleg = if interrupt { self.csr.mideleg } else { self.csr.medeleg };
         let to_s = self.prv != Privilege::Machine && (deleg >> cause) & 1 == 1;
         let xcause = cause | if interrupt { INTERRUPT_BIT } else { 0 };

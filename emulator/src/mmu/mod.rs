@@ -28,7 +28,7 @@ use crate::cpu::Privilege;
 use pwc::{PageWalkCache, PwcConfig};
 use record::Recorder;
 use sv39::{PageTable, WalkStats};
-use tlb::{Fence, Policy, Tlb, TlbConfig};
+use tlb::{Fence, Policy, Tlb, TlbConfig, TlbStats};
 pub use translator::{StaleUse, Translator, MAX_STALE_RECORDS};
 
 /// What an access is for; selects the fault causes and permission checks.
@@ -125,13 +125,38 @@ pub struct TranslationContext {
     pub root: u64,
 }
 
+/// Offsets in an [`Mmu`] of what the data-access fast path of compiled
+/// code reads and updates, which is what [`Mmu::load`] and [`Mmu::store`]
+/// do for an access within a page that hits the D-TLB's last entry (or
+/// needs no translation) and reaches RAM: `data_on` (a bool), the last
+/// entry's `tag`, `pa_base`, `shift` and `usable` (u8s), the D-TLB's
+/// `lookups` and `hits`, `reservation` and the bus's `tohost`.
+pub(crate) struct DataFastPath {
+    pub data_on: usize,
+    pub last_tag: usize,
+    pub last_pa_base: usize,
+    pub last_shift: usize,
+    pub last_usable: usize,
+    pub lookups: usize,
+    pub hits: usize,
+    pub reservation: usize,
+    pub tohost: usize,
+    pub usable_load: u8,
+    pub usable_store: u8,
+}
+
+/// [`Mmu::reservation`] when no LR holds one (no LR address is odd).
+pub const NO_RESERVATION: u64 = u64::MAX;
+
 /// The MMU and the physical bus behind it.
 pub struct Mmu {
     /// The physical address space.
     pub bus: Bus,
     /// The LR reservation: the physical address an LR reserved, cleared by
-    /// any store that overlaps its 8-byte granule, by SC and by traps.
-    pub reservation: Option<u64>,
+    /// any store that overlaps its 8-byte granule, by SC and by traps;
+    /// [`NO_RESERVATION`] when there is none (a plain word, so that
+    /// compiled code can test it).
+    pub reservation: u64,
     ctx: TranslationContext,
     /// The TLBs, page-walk cache and their counters.
     tr: Translator,
@@ -164,7 +189,7 @@ impl FetchPage {
 /// reservation on its granule.
 struct RamTables<'a> {
     ram: &'a mut crate::bus::Ram,
-    reservation: &'a mut Option<u64>,
+    reservation: &'a mut u64,
 }
 
 impl PageTable for RamTables<'_> {
@@ -178,8 +203,8 @@ impl PageTable for RamTables<'_> {
         if let Some(off) = self.ram.offset_of(addr, 8) {
             self.ram.write(off, 8, pte);
         }
-        if self.reservation.is_some_and(|r| r & !7 == addr) {
-            *self.reservation = None;
+        if *self.reservation != NO_RESERVATION && *self.reservation & !7 == addr {
+            *self.reservation = NO_RESERVATION;
         }
     }
 }
@@ -189,7 +214,7 @@ impl Mmu {
     pub fn new(bus: Bus, config: MmuConfig) -> Mmu {
         Mmu {
             bus,
-            reservation: None,
+            reservation: NO_RESERVATION,
             ctx: TranslationContext::default(),
             tr: Translator::new(&config),
             fetch_page: FetchPage::NONE,
@@ -367,6 +392,26 @@ impl Mmu {
     pub(crate) const FETCH_PAGE_BASE_OFFSET: usize = std::mem::offset_of!(Mmu, fetch_page.base);
     pub(crate) const FETCH_PAGE_RAM_OFF_OFFSET: usize = std::mem::offset_of!(Mmu, fetch_page.ram_off);
 
+    /// Where compiled code finds what a data access's fast path reads.
+    pub(crate) const DATA_FAST_PATH: DataFastPath = {
+        let tr = std::mem::offset_of!(Mmu, tr);
+        let last = tr + Translator::DATA_LAST_OFFSET;
+        let stats = tr + Translator::DATA_STATS_OFFSET;
+        DataFastPath {
+            data_on: std::mem::offset_of!(Mmu, ctx.data_on),
+            last_tag: last + Translator::LAST_TAG,
+            last_pa_base: last + Translator::LAST_PA_BASE,
+            last_shift: last + Translator::LAST_SHIFT,
+            last_usable: last + Translator::LAST_USABLE,
+            lookups: stats + std::mem::offset_of!(TlbStats, lookups),
+            hits: stats + std::mem::offset_of!(TlbStats, hits),
+            reservation: std::mem::offset_of!(Mmu, reservation),
+            tohost: std::mem::offset_of!(Mmu, bus) + Bus::TOHOST_OFFSET,
+            usable_load: Translator::USABLE_LOAD,
+            usable_store: Translator::USABLE_STORE,
+        }
+    };
+
     /// Count `n` fetches from the fetch page that `fetch_page_offset` gave,
     /// each the I-TLB repeat hit `fetch` would have counted.
     #[inline(always)]
@@ -435,9 +480,10 @@ impl Mmu {
     /// Store at a translated address; clears an overlapping reservation.
     #[inline(always)]
     pub fn store_phys(&mut self, pa: PhysAddr, va: u64, size: u8, value: u64) -> Result<(), Exception> {
-        if let Some(r) = self.reservation {
+        let r = self.reservation;
+        if r != NO_RESERVATION {
             if pa.0 < r + 8 && r < pa.0 + size as u64 {
-                self.reservation = None;
+                self.reservation = NO_RESERVATION;
             }
         }
         if self.bus.write(pa, size, value) {

@@ -35,6 +35,7 @@ use super::sv39::{is_canonical, peek, permits, PageTable, WalkStats, Walker};
 use super::tlb::{perm, Fence, Slot, Tlb, TlbConfig, TlbEntry};
 use super::{Access, AdMode, MmuConfig, TranslationContext};
 use crate::cpu::trap::Exception;
+use std::mem::{offset_of, size_of};
 
 /// The last entry an L1 TLB touched, with what the current context lets it
 /// be used for: bit 0 fetch, bit 1 load, bit 2 store (store needs D set).
@@ -163,6 +164,21 @@ pub struct Translator {
 }
 
 impl Translator {
+    /// Where the D-TLB's last entry and counters lie in a `Translator`,
+    /// for compiled code that takes the repeat-hit fast path itself (see
+    /// `cpu/jit.rs` and [`super::DataFastPath`]).
+    pub(crate) const DATA_LAST_OFFSET: usize =
+        offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, last);
+    pub(crate) const DATA_STATS_OFFSET: usize =
+        offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, tlb.stats);
+    pub(crate) const LAST_TAG: usize = offset_of!(LastEntry, tag);
+    pub(crate) const LAST_PA_BASE: usize = offset_of!(LastEntry, pa_base);
+    pub(crate) const LAST_SHIFT: usize = offset_of!(LastEntry, shift);
+    pub(crate) const LAST_USABLE: usize = offset_of!(LastEntry, usable);
+    /// `LastEntry::usable`'s bits for loads and stores.
+    pub(crate) const USABLE_LOAD: u8 = 2;
+    pub(crate) const USABLE_STORE: u8 = 4;
+
     /// Empty TLBs of the configured shapes.
     pub fn new(config: &MmuConfig) -> Translator {
         let unit = |c| TlbUnit {
