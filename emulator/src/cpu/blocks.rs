@@ -284,26 +284,26 @@ mod tests {
 
     #[test]
     fn blocks_go_past_branches_and_end_after_jumps() {
-        let ram = code(&[ADDI_A0, BEQ_0, ADDI_A0, JAL_0, ADDI_A0]);
+        let mut ram = code(&[ADDI_A0, BEQ_0, ADDI_A0, JAL_0, ADDI_A0]);
         let mut c = BlockCache::default();
-        assert_eq!(ops(c.get(&ram, 0, 0, Link::default())), [Op::ADDI, Op::BEQ, Op::ADDI, Op::JAL]);
-        assert_eq!(ops(c.get(&ram, 8, 0, Link::default())), [Op::ADDI, Op::JAL], "a block may start anywhere");
+        assert_eq!(ops(c.get(&mut ram, 0, 0, Link::default())), [Op::ADDI, Op::BEQ, Op::ADDI, Op::JAL]);
+        assert_eq!(ops(c.get(&mut ram, 8, 0, Link::default())), [Op::ADDI, Op::JAL], "a block may start anywhere");
     }
 
     #[test]
     fn rewritten_code_is_decoded_afresh_and_data_writes_keep_the_block() {
         let mut ram = code(&[ADDI_A0, ADDI_A0, JAL_0]);
         let mut c = BlockCache::default();
-        let first = threaded(c.get(&ram, 0, 0, Link::default())).as_ptr();
+        let first = threaded(c.get(&mut ram, 0, 0, Link::default())).as_ptr();
         // A data store in the same page: same bytes, same block.
         ram.write(0x800, 8, 42);
-        assert_eq!(threaded(c.get(&ram, 0, 0, Link::default())).as_ptr(), first);
+        assert_eq!(threaded(c.get(&mut ram, 0, 0, Link::default())).as_ptr(), first);
         // A store to the second instruction.
         ram.write(4, 4, JAL_0 as u64);
-        assert_eq!(ops(c.get(&ram, 0, 0, Link::default())), [Op::ADDI, Op::JAL]);
+        assert_eq!(ops(c.get(&mut ram, 0, 0, Link::default())), [Op::ADDI, Op::JAL]);
         // DMA (bytes_mut) is seen too.
         ram.bytes_mut()[0..4].copy_from_slice(&JAL_0.to_le_bytes());
-        assert_eq!(ops(c.get(&ram, 0, 0, Link::default())), [Op::JAL]);
+        assert_eq!(ops(c.get(&mut ram, 0, 0, Link::default())), [Op::JAL]);
     }
 
     #[test]
@@ -311,13 +311,13 @@ mod tests {
         let mut ram = Ram::new(0x8000_0000, 2 * PAGE_SIZE);
         ram.bytes_mut().copy_from_slice(&[0x13u8, 0, 0, 0].repeat(2 * PAGE_SIZE / 4)); // nops
         let mut c = BlockCache::default();
-        assert_eq!(c.get(&ram, 0, 0, Link::default()).unwrap().len(), MAX_BLOCK);
-        assert_eq!(c.get(&ram, PAGE_SIZE - 8, 0, Link::default()).unwrap().len(), 2, "stops at the page end");
-        assert!(c.get(&ram, PAGE_SIZE - 2, 0, Link::default()).is_none(), "last 2 bytes: left to the fetch path");
-        assert!(c.get(&ram, 2 * PAGE_SIZE - 2, 0, Link::default()).is_none(), "off the end of RAM");
+        assert_eq!(c.get(&mut ram, 0, 0, Link::default()).unwrap().len(), MAX_BLOCK);
+        assert_eq!(c.get(&mut ram, PAGE_SIZE - 8, 0, Link::default()).unwrap().len(), 2, "stops at the page end");
+        assert!(c.get(&mut ram, PAGE_SIZE - 2, 0, Link::default()).is_none(), "last 2 bytes: left to the fetch path");
+        assert!(c.get(&mut ram, 2 * PAGE_SIZE - 2, 0, Link::default()).is_none(), "off the end of RAM");
         // c.nop (0x0001): 16-bit instructions up to the page end.
         ram.bytes_mut()[..PAGE_SIZE].copy_from_slice(&[1u8, 0].repeat(PAGE_SIZE / 2));
-        assert_eq!(c.get(&ram, PAGE_SIZE - 12, 0, Link::default()).unwrap().len(), 5);
+        assert_eq!(c.get(&mut ram, PAGE_SIZE - 12, 0, Link::default()).unwrap().len(), 5);
     }
 
     #[test]
@@ -328,7 +328,7 @@ mod tests {
         let capacity = c.insns.capacity();
         for round in 0..3 {
             for off in (0..PAGE_SIZE - 4).step_by(2) {
-                assert!(c.get(&ram, off, 0, Link::default()).is_some(), "round {round} offset {off}");
+                assert!(c.get(&mut ram, off, 0, Link::default()).is_some(), "round {round} offset {off}");
             }
         }
         assert_eq!(c.insns.capacity(), capacity);

@@ -481,10 +481,8 @@ impl Mmu {
     #[inline(always)]
     pub fn store_phys(&mut self, pa: PhysAddr, va: u64, size: u8, value: u64) -> Result<(), Exception> {
         let r = self.reservation;
-        if r != NO_RESERVATION {
-            if pa.0 < r + 8 && r < pa.0 + size as u64 {
-                self.reservation = NO_RESERVATION;
-            }
+        if r != NO_RESERVATION && pa.0 < r + 8 && r < pa.0 + size as u64 {
+            self.reservation = NO_RESERVATION;
         }
         if self.bus.write(pa, size, value) {
             Ok(())
