@@ -129,10 +129,11 @@ impl BlockCache {
     }
 
     /// Compile a block once it has run `after` times (where Cranelift
-    /// supports the host), or (`None`) never.
-    pub fn set_jit(&mut self, after: Option<u32>) {
+    /// supports the host), or (`None`) never; `touch` is the hart's
+    /// `Mmu::data_touch_for_compiled_code`.
+    pub fn set_jit(&mut self, after: Option<u32>, touch: Option<Option<*mut u64>>) {
         self.flush();
-        self.jit = after.and_then(|_| Jit::new().map(Box::new));
+        self.jit = after.and_then(|_| Jit::new(touch).map(Box::new));
         self.hot_runs = after.unwrap_or(u32::MAX).max(1);
     }
 

@@ -217,12 +217,16 @@ pub(super) struct Jit {
     cells: Vec<Box<[ChainCell]>>,
     /// Counts [`Jit::clear`]s: a [`Link`] from before one is void.
     generation: u64,
+    /// How a remembered D-TLB hit touches its entry (see `Page::touch`).
+    touch: Option<Option<*mut u64>>,
 }
 
 impl Jit {
-    /// A compiler for the host, or `None` where Cranelift has no backend
+    /// A compiler for the host (`touch`: from
+    /// `Mmu::data_touch_for_compiled_code` of the hart it compiles for), or
+    /// `None` where Cranelift has no backend
     /// for it (the threaded blocks then run everywhere).
-    pub fn new() -> Option<Jit> {
+    pub fn new(touch: Option<Option<*mut u64>>) -> Option<Jit> {
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").ok()?;
         flags.set("is_pic", "false").ok()?;
@@ -241,6 +245,7 @@ impl Jit {
             entry: None,
             cells: Vec::new(),
             generation: 0,
+            touch,
         };
         jit.clear();
         jit.entry?;
@@ -347,6 +352,7 @@ impl Jit {
             in_page: (off % PAGE_SIZE) as i64,
             ram_off: off - off % PAGE_SIZE,
             writes,
+            touch: self.touch,
         };
         // One cell per exit that may chain: each branch or jump, and the
         // end.
@@ -373,6 +379,9 @@ struct Page {
     ram_off: usize,
     /// The page's write count (see `Ram::write_stamp`).
     writes: *const u64,
+    /// How a remembered D-TLB hit touches its entry (`None`: left to
+    /// Rust; see `Tlb::touch_for_compiled_code`).
+    touch: Option<Option<*mut u64>>,
 }
 
 /// The signature of compiled blocks.
@@ -534,33 +543,42 @@ impl Emitter<'_, '_> {
                 self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, in_page, (PAGE_SIZE - size as usize) as i64);
             check(self, fits);
         }
-        // `physical(pa, translated)`: the access at `pa`; `translated` (0
-        // or 1) is what the D-TLB counters grow by once it is known to
-        // take the fast path (so that the slow path, which counts itself,
-        // never finds it counted).
+        // `physical(pa, translated, entry)`: the access at `pa`;
+        // `translated` (0 or 1) is what the D-TLB counters grow by once the
+        // access is known to take the fast path (so that the slow path,
+        // which counts itself, never finds it counted), and `entry` the
+        // remembered entry that hit (0: none), to touch then.
         let physical = self.b.create_block();
         let pa = self.b.append_block_param(physical, types::I64);
         let translated = self.b.append_block_param(physical, types::I64);
+        let entry = self.b.append_block_param(physical, types::I64);
         let tlb = self.b.create_block();
         let on = self.b.ins().uload8(types::I32, FLAGS, self.hart, at(f.data_on));
         let zero = self.b.ins().iconst(types::I64, 0);
-        self.b.ins().brif(on, tlb, &[], physical, &[BlockArg::Value(va), BlockArg::Value(zero)]);
+        let args = [BlockArg::Value(va), BlockArg::Value(zero), BlockArg::Value(zero)];
+        self.b.ins().brif(on, tlb, &[], physical, &args);
         self.b.switch_to_block(tlb);
-        let shift = self.b.ins().uload8(types::I64, FLAGS, self.hart, at(f.last_shift));
-        let tag = self.load_hart(at(f.last_tag));
-        let vpn = self.b.ins().ushr(va, shift);
-        let hit = self.b.ins().icmp(IntCC::Equal, vpn, tag);
-        check(self, hit);
-        let usable = self.b.ins().uload8(types::I32, FLAGS, self.hart, at(f.last_usable));
-        let ok = self.b.ins().band_imm_s(usable, if store { f.usable_store } else { f.usable_load } as i64);
-        check(self, ok);
-        let base = self.load_hart(at(f.last_pa_base));
         let one = self.b.ins().iconst(types::I64, 1);
-        let size_of_page = self.b.ins().ishl(one, shift);
-        let mask = self.b.ins().iadd_imm_s(size_of_page, -1);
-        let in_page = self.b.ins().band(va, mask);
-        let translated_pa = self.b.ins().bor(base, in_page);
-        self.b.ins().jump(physical, &[BlockArg::Value(translated_pa), BlockArg::Value(one)]);
+        let access_bit = if store { f.usable_store } else { f.usable_load };
+        // The last entry (`Translator::translate`).
+        let remembered = self.b.create_block();
+        let last = self.b.ins().iadd_imm_s(self.hart, at(f.last) as i64);
+        let last_pa = self.probe(last, va, access_bit, remembered);
+        self.b.ins().jump(physical, &[BlockArg::Value(last_pa), BlockArg::Value(one), BlockArg::Value(zero)]);
+        // A remembered entry (`Translator::translate_remembered`), where
+        // compiled code can touch it as `Tlb::count_hit_and_touch` does.
+        self.b.switch_to_block(remembered);
+        if page.touch.is_some() {
+            let vpn = self.b.ins().ushr_imm_s(va, 12);
+            let index = self.b.ins().band_imm_s(vpn, f.remembered_entries as i64 - 1);
+            let scaled = self.b.ins().imul_imm_s(index, f.entry_size as i64);
+            let table = self.b.ins().iadd_imm_s(self.hart, at(f.remembered) as i64);
+            let hit = self.b.ins().iadd(table, scaled);
+            let hit_pa = self.probe(hit, va, access_bit, slow);
+            self.b.ins().jump(physical, &[BlockArg::Value(hit_pa), BlockArg::Value(one), BlockArg::Value(hit)]);
+        } else {
+            self.b.ins().jump(slow, &[]);
+        }
         self.b.switch_to_block(physical);
         let off = self.b.ins().iadd_imm_s(pa, page.ram_base.wrapping_neg() as i64);
         let in_ram = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, off, (page.ram_len - size as u64) as i64);
@@ -579,8 +597,57 @@ impl Emitter<'_, '_> {
             let n = self.b.ins().iadd(n, translated);
             self.b.ins().store(FLAGS, n, self.hart, at(counter));
         }
+        if let Some(stamps) = page.touch {
+            let touch = self.b.create_block();
+            let done = self.b.create_block();
+            self.b.ins().brif(entry, touch, &[], done, &[]);
+            self.b.switch_to_block(touch);
+            if let Some(stamps) = stamps {
+                // LRU: stamps[slot] = ++clock.
+                let clock = self.load_hart(at(f.clock));
+                let clock = self.b.ins().iadd_imm_s(clock, 1);
+                self.b.ins().store(FLAGS, clock, self.hart, at(f.clock));
+                let slot = self.b.ins().uload32(FLAGS, entry, f.entry_slot as i32);
+                let scaled = self.b.ins().ishl_imm_s(slot, 3);
+                let stamp_at = self.b.ins().iadd_imm_s(scaled, stamps as i64);
+                self.b.ins().store(FLAGS, clock, stamp_at, 0);
+            }
+            // The entry becomes the last one, word by word.
+            for word in (0..f.entry_size).step_by(8) {
+                let w = self.b.ins().load(types::I64, FLAGS, entry, word as i32);
+                self.b.ins().store(FLAGS, w, self.hart, at(f.last + word));
+            }
+            self.b.ins().jump(done, &[]);
+            self.b.switch_to_block(done);
+        }
         let host = self.b.ins().iadd_imm_s(off, page.ram_host as i64);
         (host, off)
+    }
+
+    /// The physical address of `va` through the TLB entry (a
+    /// `LastEntry`) at host address `entry` if it serves accesses with
+    /// `access_bit` at `va` (`LastEntry::serves`, `LastEntry::translate`);
+    /// otherwise branches to `miss`.
+    fn probe(&mut self, entry: Value, va: Value, access_bit: u8, miss: Block) -> Value {
+        let f = Mmu::DATA_FAST_PATH;
+        let shift = self.b.ins().uload8(types::I64, FLAGS, entry, f.entry_shift as i32);
+        let tag = self.b.ins().load(types::I64, FLAGS, entry, f.entry_tag as i32);
+        let vpn = self.b.ins().ushr(va, shift);
+        let hit = self.b.ins().icmp(IntCC::Equal, vpn, tag);
+        let go_on = self.b.create_block();
+        self.b.ins().brif(hit, go_on, &[], miss, &[]);
+        self.b.switch_to_block(go_on);
+        let usable = self.b.ins().uload8(types::I32, FLAGS, entry, f.entry_usable as i32);
+        let ok = self.b.ins().band_imm_s(usable, access_bit as i64);
+        let go_on = self.b.create_block();
+        self.b.ins().brif(ok, go_on, &[], miss, &[]);
+        self.b.switch_to_block(go_on);
+        let base = self.b.ins().load(types::I64, FLAGS, entry, f.entry_pa_base as i32);
+        let one = self.b.ins().iconst(types::I64, 1);
+        let size_of_page = self.b.ins().ishl(one, shift);
+        let mask = self.b.ins().iadd_imm_s(size_of_page, -1);
+        let in_page = self.b.ins().band(va, mask);
+        self.b.ins().bor(base, in_page)
     }
 
     /// Return a helper's nonzero result (counted from this block's start)

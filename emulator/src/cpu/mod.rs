@@ -208,7 +208,8 @@ impl Hart {
     /// Cranelift supports the host (`None`, the default of a new hart:
     /// every block runs as threaded code).
     pub fn set_jit(&mut self, after: Option<u32>) {
-        self.blocks.set_jit(after);
+        let touch = self.mmu.data_touch_for_compiled_code();
+        self.blocks.set_jit(after, touch);
     }
 
     /// Tie mtime to the host clock (10 MHz from now) instead of to retired

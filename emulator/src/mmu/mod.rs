@@ -128,15 +128,25 @@ pub struct TranslationContext {
 /// Offsets in an [`Mmu`] of what the data-access fast path of compiled
 /// code reads and updates, which is what [`Mmu::load`] and [`Mmu::store`]
 /// do for an access within a page that hits the D-TLB's last entry (or
-/// needs no translation) and reaches RAM: `data_on` (a bool), the last
-/// entry's `tag`, `pa_base`, `shift` and `usable` (u8s), the D-TLB's
-/// `lookups` and `hits`, `reservation` and the bus's `tohost`.
+/// needs no translation) and reaches RAM: `data_on` (a bool), the D-TLB's
+/// last and remembered entries, `lookups` and `hits`, `reservation` and
+/// the bus's `tohost`.
 pub(crate) struct DataFastPath {
     pub data_on: usize,
-    pub last_tag: usize,
-    pub last_pa_base: usize,
-    pub last_shift: usize,
-    pub last_usable: usize,
+    /// The D-TLB's remembered entries (indexed by the 4 KiB page number
+    /// modulo their count), the size of an entry and its fields' offsets
+    /// within it, the last entry (where a remembered hit is copied), and
+    /// the LRU clock.
+    pub remembered: usize,
+    pub remembered_entries: usize,
+    pub entry_size: usize,
+    pub entry_tag: usize,
+    pub entry_pa_base: usize,
+    pub entry_shift: usize,
+    pub entry_usable: usize,
+    pub entry_slot: usize,
+    pub last: usize,
+    pub clock: usize,
     pub lookups: usize,
     pub hits: usize,
     pub reservation: usize,
@@ -399,10 +409,16 @@ impl Mmu {
         let stats = tr + Translator::DATA_STATS_OFFSET;
         DataFastPath {
             data_on: std::mem::offset_of!(Mmu, ctx.data_on),
-            last_tag: last + Translator::LAST_TAG,
-            last_pa_base: last + Translator::LAST_PA_BASE,
-            last_shift: last + Translator::LAST_SHIFT,
-            last_usable: last + Translator::LAST_USABLE,
+            remembered: tr + Translator::DATA_REMEMBERED_OFFSET,
+            remembered_entries: Translator::REMEMBERED_ENTRIES,
+            entry_size: Translator::LAST_ENTRY_SIZE,
+            entry_tag: Translator::LAST_TAG,
+            entry_pa_base: Translator::LAST_PA_BASE,
+            entry_shift: Translator::LAST_SHIFT,
+            entry_usable: Translator::LAST_USABLE,
+            entry_slot: Translator::LAST_SLOT,
+            last,
+            clock: tr + Translator::DATA_CLOCK_OFFSET,
             lookups: stats + std::mem::offset_of!(TlbStats, lookups),
             hits: stats + std::mem::offset_of!(TlbStats, hits),
             reservation: std::mem::offset_of!(Mmu, reservation),
@@ -411,6 +427,12 @@ impl Mmu {
             usable_store: Translator::USABLE_STORE,
         }
     };
+
+    /// How a remembered D-TLB hit touches its entry, for compiled code
+    /// (see [`tlb::Tlb::touch_for_compiled_code`]).
+    pub(crate) fn data_touch_for_compiled_code(&mut self) -> Option<Option<*mut u64>> {
+        self.tr.data_touch_for_compiled_code()
+    }
 
     /// Count `n` fetches from the fetch page that `fetch_page_offset` gave,
     /// each the I-TLB repeat hit `fetch` would have counted.

@@ -239,6 +239,22 @@ fn oldest(stamps: &[u64]) -> usize {
 pub type Slot = usize;
 
 impl Tlb {
+    /// Where `clock` lies in a `Tlb`, for compiled code that touches an
+    /// LRU entry itself (see `cpu/jit.rs`).
+    pub(crate) const CLOCK_OFFSET: usize = std::mem::offset_of!(Tlb, clock);
+
+    /// How a hit touches an entry, for compiled code: `Some(None)` not at
+    /// all (FIFO, random), `Some(Some(stamps))` an LRU stamp from
+    /// `clock` into `stamps[slot]` (which stay at that host address for
+    /// the life of the TLB), `None` otherwise (tree-PLRU: left to Rust).
+    pub(crate) fn touch_for_compiled_code(&mut self) -> Option<Option<*mut u64>> {
+        match self.config.policy {
+            Policy::Fifo | Policy::Random => Some(None),
+            Policy::Lru => Some(Some(self.stamps.as_mut_ptr())),
+            Policy::Plru => None,
+        }
+    }
+
     /// An empty TLB of the given shape (validated).
     pub fn new(config: TlbConfig) -> Tlb {
         let n = config.sets * config.ways;

@@ -171,6 +171,14 @@ impl Translator {
         offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, last);
     pub(crate) const DATA_STATS_OFFSET: usize =
         offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, tlb.stats);
+    pub(crate) const DATA_REMEMBERED_OFFSET: usize =
+        offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, remembered);
+    pub(crate) const DATA_CLOCK_OFFSET: usize =
+        offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, tlb) + Tlb::CLOCK_OFFSET;
+    /// Remembered entries: how many, and the size of one.
+    pub(crate) const REMEMBERED_ENTRIES: usize = REMEMBERED;
+    pub(crate) const LAST_ENTRY_SIZE: usize = size_of::<LastEntry>();
+    pub(crate) const LAST_SLOT: usize = offset_of!(LastEntry, slot);
     pub(crate) const LAST_TAG: usize = offset_of!(LastEntry, tag);
     pub(crate) const LAST_PA_BASE: usize = offset_of!(LastEntry, pa_base);
     pub(crate) const LAST_SHIFT: usize = offset_of!(LastEntry, shift);
@@ -252,6 +260,12 @@ impl Translator {
             u.last = LastEntry::NONE;
             u.remembered = [LastEntry::NONE; REMEMBERED];
         }
+    }
+
+    /// How a remembered D-TLB hit touches its entry (see
+    /// [`Tlb::touch_for_compiled_code`]).
+    pub(crate) fn data_touch_for_compiled_code(&mut self) -> Option<Option<*mut u64>> {
+        self.units[DATA].tlb.touch_for_compiled_code()
     }
 
     /// sfence.vma: flush what the fence covers from every TLB and the
