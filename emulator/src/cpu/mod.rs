@@ -7,6 +7,8 @@ mod execute;
 mod fpu;
 mod icache;
 mod jit;
+#[cfg(test)]
+mod jit_tests;
 mod threaded;
 pub mod trap;
 

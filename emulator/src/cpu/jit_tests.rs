@@ -1,0 +1,217 @@
+//! Compiled blocks against threaded ones: random programs run on two harts,
+//! one compiling every block at once, one never compiling; registers, pc,
+//! memory, retired count, traps and TLB counters must agree.
+
+use super::*;
+use crate::bus::{Ram, RAM_BASE};
+
+const RAM_SIZE: usize = 0x4000;
+/// Where the data the programs load and store lies (x10 points here).
+const DATA: u64 = RAM_BASE + 0x2000;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn r_type(f7: u32, rs2: u32, rs1: u32, f3: u32, rd: u32, op: u32) -> u32 {
+    f7 << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op
+}
+
+fn i_type(imm: i32, rs1: u32, f3: u32, rd: u32, op: u32) -> u32 {
+    ((imm as u32) & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op
+}
+
+fn s_type(imm: i32, rs2: u32, rs1: u32, f3: u32) -> u32 {
+    let imm = imm as u32;
+    (imm >> 5 & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (imm & 0x1f) << 7 | 0x23
+}
+
+fn b_type(offset: i32, rs2: u32, rs1: u32, f3: u32) -> u32 {
+    let o = offset as u32;
+    (o >> 12 & 1) << 31
+        | (o >> 5 & 0x3f) << 25
+        | rs2 << 20
+        | rs1 << 15
+        | f3 << 12
+        | (o >> 1 & 0xf) << 8
+        | (o >> 11 & 1) << 7
+        | 0x63
+}
+
+fn jal(offset: i32, rd: u32) -> u32 {
+    let o = offset as u32;
+    (o >> 20 & 1) << 31 | (o >> 1 & 0x3ff) << 21 | (o >> 11 & 1) << 20 | (o >> 12 & 0xff) << 12 | rd << 7 | 0x6f
+}
+
+/// A random program of `n` instructions at RAM_BASE that loops forever:
+/// integer and M operations on x1..x15 (x10 keeps the data pointer),
+/// loads and stores around DATA (some misaligned, some crossing a page,
+/// some from a wild base: access faults), forward branches, and a jump
+/// back to the start. The trap handler (`HANDLER`) skips the faulting
+/// instruction.
+fn program(rng: &mut Rng, n: usize) -> Vec<u32> {
+    let mut code = Vec::new();
+    let reg = |rng: &mut Rng| {
+        let r = 1 + rng.below(15) as u32;
+        if r == 10 {
+            11
+        } else {
+            r
+        }
+    };
+    while code.len() < n {
+        let rd = reg(rng);
+        let rs1 = reg(rng);
+        let rs2 = reg(rng);
+        let word = match rng.below(10) {
+            0..=2 => {
+                // add sub sll slt sltu xor srl sra or and, M, and the W forms
+                const OPS: [(u32, u32, u32); 28] = [
+                    (0, 0, 0x33),
+                    (0x20, 0, 0x33),
+                    (0, 1, 0x33),
+                    (0, 2, 0x33),
+                    (0, 3, 0x33),
+                    (0, 4, 0x33),
+                    (0, 5, 0x33),
+                    (0x20, 5, 0x33),
+                    (0, 6, 0x33),
+                    (0, 7, 0x33),
+                    (1, 0, 0x33),
+                    (1, 1, 0x33),
+                    (1, 2, 0x33),
+                    (1, 3, 0x33),
+                    (1, 4, 0x33),
+                    (1, 5, 0x33),
+                    (1, 6, 0x33),
+                    (1, 7, 0x33),
+                    (0, 0, 0x3b),
+                    (0x20, 0, 0x3b),
+                    (0, 1, 0x3b),
+                    (0, 5, 0x3b),
+                    (0x20, 5, 0x3b),
+                    (1, 0, 0x3b),
+                    (1, 4, 0x3b),
+                    (1, 5, 0x3b),
+                    (1, 6, 0x3b),
+                    (1, 7, 0x3b),
+                ];
+                let (f7, f3, op) = OPS[rng.below(OPS.len() as u64) as usize];
+                r_type(f7, rs2, rs1, f3, rd, op)
+            }
+            3..=4 => {
+                let f3 = rng.below(8) as u32;
+                let imm = match f3 {
+                    1 => rng.below(64) as i32,
+                    5 => rng.below(64) as i32 | if rng.below(2) == 0 { 0x400 } else { 0 },
+                    _ => rng.below(4096) as i32 - 2048,
+                };
+                i_type(imm, rs1, f3, rd, 0x13)
+            }
+            5 => {
+                // lui / auipc / addiw
+                match rng.below(3) {
+                    0 => (rng.next() as u32 & 0xffff_f000) | rd << 7 | 0x37,
+                    1 => (rng.next() as u32 & 0xffff_f000) | rd << 7 | 0x17,
+                    _ => i_type(rng.below(4096) as i32 - 2048, rs1, 0, rd, 0x1b),
+                }
+            }
+            6..=7 => {
+                // loads: lb lh lw ld lbu lhu lwu, mostly near DATA
+                let f3 = [0, 1, 2, 3, 4, 5, 6][rng.below(7) as usize];
+                let imm = if rng.below(8) == 0 { rng.below(4096) as i32 - 2048 } else { rng.below(64) as i32 };
+                let base = if rng.below(16) == 0 { rs1 } else { 10 };
+                i_type(imm, base, f3, rd, 0x03)
+            }
+            8 => {
+                let f3 = rng.below(4) as u32;
+                let imm = if rng.below(8) == 0 { rng.below(4096) as i32 - 2048 } else { rng.below(64) as i32 };
+                let base = if rng.below(16) == 0 { rs1 } else { 10 };
+                s_type(imm, rs2, base, f3)
+            }
+            _ => {
+                // a forward branch over 1..4 instructions
+                let f3 = [0, 1, 4, 5, 6, 7][rng.below(6) as usize];
+                b_type(4 * (1 + rng.below(4) as i32), rs2, rs1, f3)
+            }
+        };
+        code.push(word);
+    }
+    // Branches near the end land on these.
+    code.extend([0x13; 4]);
+    let back = -(4 * code.len() as i32);
+    code.push(jal(back, 0));
+    code
+}
+
+/// The trap handler: mepc += 4 (every instruction is 4 bytes), using x31
+/// (which the programs leave alone), then mret.
+const HANDLER: u64 = 0x1000;
+
+fn hart(code: &[u32], jit: Option<u32>) -> Hart {
+    let mut ram = Ram::new(RAM_BASE, RAM_SIZE);
+    for (i, w) in code.iter().enumerate() {
+        ram.write(i * 4, 4, *w as u64);
+    }
+    let handler =
+        [i_type(0x341, 0, 2, 31, 0x73), i_type(4, 31, 0, 31, 0x13), i_type(0x341, 31, 1, 0, 0x73), 0x3020_0073];
+    for (i, w) in handler.iter().enumerate() {
+        ram.write(HANDLER as usize + i * 4, 4, *w as u64);
+    }
+    for i in 0..0x200 {
+        ram.write(0x2000 - 0x800 + i * 8, 8, (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    }
+    let mut h = Hart::new(Bus::new(ram), MmuConfig::default(), RAM_BASE);
+    h.x[10] = DATA;
+    h.csr.mtvec = RAM_BASE + HANDLER;
+    h.set_jit(jit);
+    h
+}
+
+#[test]
+fn compiled_blocks_agree_with_threaded_blocks() {
+    let mut rng = Rng(0x5eed_1234_abcd_9876);
+    for round in 0..40 {
+        let n = 20 + rng.below(200) as usize;
+        let code = program(&mut rng, n);
+        let mut compiled = hart(&code, Some(1));
+        let mut threaded = hart(&code, None);
+        for limit in [1_000u64, 30_000, 200_000] {
+            let a = compiled.run(limit);
+            let b = threaded.run(limit);
+            let what = format!("round {round}, {limit} instructions");
+            assert_eq!(a, b, "{what}: stop reason");
+            assert_eq!(compiled.x, threaded.x, "{what}: registers");
+            assert_eq!(compiled.pc, threaded.pc, "{what}: pc");
+            assert_eq!(compiled.retired, threaded.retired, "{what}: retired");
+            assert_eq!(compiled.stats, threaded.stats, "{what}: traps");
+            assert_eq!(compiled.mmu.dtlb().stats, threaded.mmu.dtlb().stats, "{what}: D-TLB");
+            assert!(compiled.mmu.bus.ram.bytes() == threaded.mmu.bus.ram.bytes(), "{what}: memory");
+        }
+    }
+}
+
+#[test]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+fn the_jit_compiles_where_cranelift_has_a_backend() {
+    // On the hosts CI runs on, compiled blocks do run: with `after` = 1, a
+    // block is decoded on its first run and compiled on its second.
+    let code = program(&mut Rng(7), 16);
+    let mut h = hart(&code, Some(1));
+    let off = 0;
+    let mut blocks = std::mem::replace(&mut h.blocks, BlockCache::empty());
+    let first = blocks.get(&mut h.mmu.bus.ram, off, RAM_BASE, jit::Link::default());
+    assert!(matches!(first, Some(Block::Threaded(..))), "decoded");
+    let second = blocks.get(&mut h.mmu.bus.ram, off, RAM_BASE, jit::Link::default());
+    assert!(matches!(second, Some(Block::Compiled(..))), "compiled");
+}

@@ -1,0 +1,92 @@
+//! Compiled code counts exactly what threaded code counts. Each guest runs
+//! twice: with `--no-jit` (every block threaded) and with `--jit-after 1`
+//! (every block compiled on its second run, so compiled code runs almost
+//! everything). Every counter of `--stats-json` and the guest's output must
+//! be the same: on bare-metal and Sv39 workloads under each replacement
+//! policy (compiled code takes D-TLB hits itself, touching LRU entries),
+//! on the own ISA tests (LR/SC, misaligned and faulting accesses,
+//! interrupts, self-modifying code), and on the guest kernel (MMIO, DMA
+//! into code pages, swap).
+
+use std::process::Command;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// `--stats-json` (without the `profile` section) and stdout of a run.
+fn run(args: &[String], name: &str) -> (serde_json::Value, String) {
+    let json = std::env::temp_dir().join(format!("rvmmu-jit-{}-{name}.json", std::process::id()));
+    let out = Command::new(env!("CARGO_BIN_EXE_rvmmu"))
+        .args(args)
+        .args(["--stats-json", json.to_str().unwrap()])
+        .output()
+        .expect("runs");
+    let code = out.status.code();
+    assert!(matches!(code, Some(0) | Some(124)), "{args:?}: {code:?} {}", String::from_utf8_lossy(&out.stderr));
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("JSON")).expect("parses");
+    let _ = std::fs::remove_file(&json);
+    v.as_object_mut().expect("object").remove("profile");
+    (v, String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn same_counts(args: &[&str], name: &str) {
+    let args: Vec<String> = args.iter().map(|a| a.replace('@', ROOT)).collect();
+    let with = |flags: &[&str]| {
+        let mut a = args.clone();
+        a.extend(flags.iter().map(|f| f.to_string()));
+        a
+    };
+    let (threaded, out_threaded) = run(&with(&["--no-jit"]), &format!("{name}-threaded"));
+    let (compiled, out_compiled) = run(&with(&["--jit-after", "1"]), &format!("{name}-compiled"));
+    assert!(threaded["instret"].as_u64().unwrap() > 100, "{name}: the guest ran");
+    assert_eq!(threaded, compiled, "{name}: counters of threaded and compiled code");
+    assert_eq!(out_threaded, out_compiled, "{name}: guest output");
+}
+
+#[test]
+fn workloads_count_the_same_compiled() {
+    for w in ["int", "mem", "chase"] {
+        for mode in ["bare", "sv39-1g", "sv39-4k"] {
+            let elf = format!("@/guest/build/bench/{w}-{mode}.elf");
+            same_counts(&["run", &elf, "--max-insns", "3000000"], &format!("{w}-{mode}"));
+        }
+    }
+    for policy in ["lru", "fifo", "random", "plru"] {
+        let args = ["--dtlb", "8x2", "--tlb-policy", policy, "--max-insns", "3000000"];
+        for w in ["mem", "chase"] {
+            let elf = format!("@/guest/build/bench/{w}-sv39-4k.elf");
+            let mut a = vec!["run", elf.as_str()];
+            a.extend(args);
+            same_counts(&a, &format!("{w}-{policy}"));
+        }
+    }
+    same_counts(&["run", "@/guest/build/programs/tlbdemo.elf", "--tlb", "unified:4x2"], "tlbdemo-unified");
+    same_counts(&["run", "@/guest/build/programs/tlbdemo.elf", "--ad", "trap"], "tlbdemo-ad-trap");
+}
+
+#[test]
+fn isa_tests_count_the_same_compiled() {
+    for t in [
+        "arith",
+        "atomic",
+        "branch",
+        "compressed",
+        "csr",
+        "fp",
+        "interrupt",
+        "loadstore",
+        "muldiv",
+        "smc",
+        "trap",
+        "vm",
+    ] {
+        same_counts(&["run", &format!("@/guest/build/tests/{t}.elf")], t);
+    }
+}
+
+#[test]
+fn the_guest_kernel_counts_the_same_compiled() {
+    same_counts(&["user", "@/guest/build/user/qsort.elf", "--frames", "24", "--ad", "trap"], "qsort");
+    same_counts(&["user", "@/guest/build/user/sort.elf", "--frames", "16", "--policy", "fifo"], "sort");
+    same_counts(&["user", "@/guest/build/user/hashtable.elf", "--frames", "32", "--tlb", "unified:16x4"], "hashtable");
+}
