@@ -9,9 +9,9 @@
 //! - integer computations, branches, jumps, LUI and AUIPC are host
 //!   instructions; a guest register read once stays in a host register
 //!   for the rest of the block;
-//! - every register write is also stored to `Hart::x` at once (store-
-//!   through), so any exit, trap or helper call sees current registers and
-//!   no exit path has registers to write back;
+//! - registers written stay in host registers and are stored to `Hart::x`
+//!   on the way out: before each exit and before each helper call (which
+//!   may trap or read them);
 //! - loads and stores call one helper each, which goes through
 //!   `Mmu::load`/`Mmu::store`: translation, the TLB model and its counters
 //!   are the interpreter's own, so the statistics cannot differ;
@@ -408,6 +408,10 @@ struct Emitter<'a, 'b> {
     /// The value each register holds, once read or written in the block
     /// (every value dominates the rest of the straight-line path).
     regs: [Option<Value>; 32],
+    /// Registers written in the block and perhaps not yet in `Hart::x`.
+    dirty: u32,
+    /// Whether a threaded handler has been called on the way here.
+    called_handler: bool,
     ptr: types::Type,
 }
 
@@ -438,11 +442,26 @@ impl Emitter<'_, '_> {
         v
     }
 
+    /// rd := v, in a host register only: `Hart::x` is written back by
+    /// [`Emitter::write_back`] before anything that reads it.
     fn write(&mut self, r: u8, v: Value) {
         let r = r & 31;
         if r != 0 {
-            self.b.ins().store(FLAGS, v, self.hart, x_offset(r));
             self.regs[r as usize] = Some(v);
+            self.dirty |= 1 << r;
+        }
+    }
+
+    /// Store every register written since the last write-back to
+    /// `Hart::x` (on the path being built: before a helper call or an
+    /// exit). The registers stay marked as written for the other paths.
+    fn write_back(&mut self) {
+        for r in 1..32 {
+            if self.dirty & 1 << r != 0 {
+                if let Some(v) = self.regs[r] {
+                    self.b.ins().store(FLAGS, v, self.hart, x_offset(r as u8));
+                }
+            }
         }
     }
 
@@ -458,6 +477,7 @@ impl Emitter<'_, '_> {
     /// Leave the block for `next` with `retired` instructions of this
     /// block retired.
     fn exit(&mut self, next: Value, retired: usize) {
+        self.write_back();
         self.b.ins().store(FLAGS, next, self.hart, PC_OFFSET);
         let done = self.b.ins().iadd_imm_s(self.acc, retired as i64);
         self.b.ins().return_(&[done]);
@@ -469,6 +489,7 @@ impl Emitter<'_, '_> {
     /// for an indirect jump) and the Rust loop would enter it now;
     /// otherwise back to Rust, asking it to link `cell`.
     fn exit_chained(&mut self, next: Value, retired: usize, page: &Page, cell: &ChainCell, indirect: bool) {
+        self.write_back();
         let done = self.b.ins().iadd_imm_s(self.acc, retired as i64);
         let back = self.b.create_block();
         let cell_addr = self.b.ins().iconst(self.ptr, cell as *const ChainCell as i64);
@@ -499,14 +520,18 @@ impl Emitter<'_, '_> {
         let linked_stamp = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, stamp) as i32);
         let same = self.b.ins().icmp(IntCC::Equal, stamp, linked_stamp);
         check(self, same);
-        // Still fetching from this page.
-        let base = self.load_hart(FETCH_BASE_OFFSET);
-        let page_base = self.b.ins().band_imm_s(self.pc0, !(PAGE_SIZE as i64 - 1));
-        let same = self.b.ins().icmp(IntCC::Equal, base, page_base);
-        check(self, same);
-        let ram_off = self.load_hart(FETCH_RAM_OFF_OFFSET);
-        let same = self.b.ins().icmp_imm_s(IntCC::Equal, ram_off, page.ram_off as i64);
-        check(self, same);
+        // Still fetching from this page. It was the fetch page when the
+        // block was entered, and only an instruction run by its threaded
+        // handler may change that (loads and stores never do).
+        if self.called_handler {
+            let base = self.load_hart(FETCH_BASE_OFFSET);
+            let page_base = self.b.ins().band_imm_s(self.pc0, !(PAGE_SIZE as i64 - 1));
+            let same = self.b.ins().icmp(IntCC::Equal, base, page_base);
+            check(self, same);
+            let ram_off = self.load_hart(FETCH_RAM_OFF_OFFSET);
+            let same = self.b.ins().icmp_imm_s(IntCC::Equal, ram_off, page.ram_off as i64);
+            check(self, same);
+        }
         // The target fits in the batch (batch_end is 0 when it must end).
         let len = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, len) as i32);
         let upto = self.b.ins().iadd(self.start, done);
@@ -744,7 +769,17 @@ fn emit(
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
     let p = b.block_params(entry).to_vec();
-    let mut e = Emitter { b: &mut b, hart: p[0], pc0: p[1], start: p[2], acc: p[3], regs: [None; 32], ptr };
+    let mut e = Emitter {
+        b: &mut b,
+        hart: p[0],
+        pc0: p[1],
+        start: p[2],
+        acc: p[3],
+        regs: [None; 32],
+        dirty: 0,
+        called_handler: false,
+        ptr,
+    };
     let hart = e.hart;
     // Whether a jump by `delta` from the block's start stays in its page
     // (then its exit may chain).
@@ -867,6 +902,7 @@ fn emit(
                     _ => load_helper::<4, false> as *const () as usize,
                 };
                 let sig = signature(call_conv, &[ptr, types::I64, types::I64, types::I64]);
+                e.write_back();
                 let result = e.call(sig, helper, &[hart, addr, pc, meta]);
                 e.exit_if_nonzero(result);
                 e.regs[i.rd as usize & 31] = None;
@@ -910,6 +946,7 @@ fn emit(
                     _ => store_helper::<8> as *const () as usize,
                 };
                 let sig = signature(call_conv, &[ptr, types::I64, types::I64, types::I64, types::I64]);
+                e.write_back();
                 let result = e.call(sig, helper, &[hart, addr, value, pc, meta]);
                 e.exit_if_nonzero(result);
                 e.b.ins().jump(join, &[]);
@@ -922,6 +959,9 @@ fn emit(
                 let before = e.b.ins().iadd(e.start, e.acc);
                 let now = e.b.ins().iadd_imm_s(before, index as i64);
                 let sig = signature(call_conv, &[ptr, ptr, types::I64, types::I64, types::I64]);
+                e.write_back();
+                e.dirty = 0;
+                e.called_handler = true;
                 let result = e.call(sig, threaded_helper as *const () as usize, &[hart, threaded, pc, meta, now]);
                 // The handler may have written any integer register it
                 // names as rd (FP compares and moves, CSR reads).
