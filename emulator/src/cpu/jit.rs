@@ -35,7 +35,7 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, Signature, Value};
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetFrontendConfig};
 use cranelift_codegen::{settings, settings::Configurable, Context};
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Module};
 use std::mem::offset_of;
@@ -412,6 +412,11 @@ struct Emitter<'a, 'b> {
     dirty: u32,
     /// Whether a threaded handler has been called on the way here.
     called_handler: bool,
+    /// D-TLB hits taken by compiled code and not yet added to the
+    /// counters (nothing reads them while a block runs): added once per
+    /// exit instead of once per access, which would chain every access
+    /// through a read-modify-write of memory.
+    pending_hits: Variable,
     ptr: types::Type,
 }
 
@@ -465,6 +470,19 @@ impl Emitter<'_, '_> {
         }
     }
 
+    /// Add the pending D-TLB hits to the D-TLB's lookups and hits (on the
+    /// path being built, an exit).
+    fn count_pending_hits(&mut self) {
+        let f = Mmu::DATA_FAST_PATH;
+        let pending = self.b.use_var(self.pending_hits);
+        for counter in [f.lookups, f.hits] {
+            let at = (offset_of!(Hart, mmu) + counter) as i32;
+            let n = self.load_hart(at);
+            let n = self.b.ins().iadd(n, pending);
+            self.b.ins().store(FLAGS, n, self.hart, at);
+        }
+    }
+
     fn load_hart(&mut self, offset: i32) -> Value {
         self.b.ins().load(types::I64, FLAGS, self.hart, offset)
     }
@@ -478,6 +496,7 @@ impl Emitter<'_, '_> {
     /// block retired.
     fn exit(&mut self, next: Value, retired: usize) {
         self.write_back();
+        self.count_pending_hits();
         self.b.ins().store(FLAGS, next, self.hart, PC_OFFSET);
         let done = self.b.ins().iadd_imm_s(self.acc, retired as i64);
         self.b.ins().return_(&[done]);
@@ -490,6 +509,7 @@ impl Emitter<'_, '_> {
     /// otherwise back to Rust, asking it to link `cell`.
     fn exit_chained(&mut self, next: Value, retired: usize, page: &Page, cell: &ChainCell, indirect: bool) {
         self.write_back();
+        self.count_pending_hits();
         let done = self.b.ins().iadd_imm_s(self.acc, retired as i64);
         let back = self.b.create_block();
         let cell_addr = self.b.ins().iconst(self.ptr, cell as *const ChainCell as i64);
@@ -617,11 +637,9 @@ impl Emitter<'_, '_> {
             let none = self.b.ins().icmp_imm_s(IntCC::Equal, reservation, NO_RESERVATION as i64);
             check(self, none);
         }
-        for counter in [f.lookups, f.hits] {
-            let n = self.load_hart(at(counter));
-            let n = self.b.ins().iadd(n, translated);
-            self.b.ins().store(FLAGS, n, self.hart, at(counter));
-        }
+        let pending = self.b.use_var(self.pending_hits);
+        let pending = self.b.ins().iadd(pending, translated);
+        self.b.def_var(self.pending_hits, pending);
         if let Some(stamps) = page.touch {
             let touch = self.b.create_block();
             let done = self.b.create_block();
@@ -682,6 +700,7 @@ impl Emitter<'_, '_> {
         let go_on = self.b.create_block();
         self.b.ins().brif(result, leave, &[], go_on, &[]);
         self.b.switch_to_block(leave);
+        self.count_pending_hits();
         let total = self.b.ins().iadd(result, self.acc);
         self.b.ins().return_(&[total]);
         self.b.switch_to_block(go_on);
@@ -769,6 +788,9 @@ fn emit(
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
     let p = b.block_params(entry).to_vec();
+    let pending_hits = b.declare_var(types::I64);
+    let zero = b.ins().iconst(types::I64, 0);
+    b.def_var(pending_hits, zero);
     let mut e = Emitter {
         b: &mut b,
         hart: p[0],
@@ -778,6 +800,7 @@ fn emit(
         regs: [None; 32],
         dirty: 0,
         called_handler: false,
+        pending_hits,
         ptr,
     };
     let hart = e.hart;
