@@ -156,7 +156,7 @@ impl BlockCache {
                 b.stamp = stamp;
                 if let Some(code) = b.code {
                     let jit = self.jit.as_mut()?;
-                    jit.link(link, code, b.len as usize, stamp, pc);
+                    jit.link(link, code, b.len as usize, stamp, pc, off);
                     return Some(Block::Compiled(code, jit.entry()?, b.len as usize));
                 }
                 b.runs = b.runs.saturating_add(1);

@@ -24,13 +24,17 @@
 //! [`EXIT_TRAP`] set when the next one raised the exception left in
 //! `Hart::block_exception`; it leaves `Hart::pc` at the next instruction
 //! (or at the one that trapped).
+//!
+//! (One file of about 1,100 lines: the emitter, the helpers it calls and
+//! the chain cells share one calling contract, `Meta`, the exit codes and
+//! the MMU offsets, and read best together.)
 
 use super::execute::{alu, load_size, loaded};
 use super::threaded::{Threaded, TRAPPED};
 use super::Hart;
 use crate::bus::Ram;
 use crate::isa::{Insn, Op};
-use crate::mmu::{Mmu, NO_RESERVATION};
+use crate::mmu::{Mmu, Translator, NO_RESERVATION};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, Signature, Value};
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetFrontendConfig};
@@ -93,10 +97,13 @@ pub(super) struct ChainCell {
     len: u64,
     /// The target's pc (what an indirect jump's exit compares).
     pc: u64,
+    /// RAM offset of the target's page (what an exit to another page
+    /// compares with its translation of the target).
+    ram_off: u64,
 }
 
 impl ChainCell {
-    const EMPTY: ChainCell = ChainCell { code: 0, stamp: 0, len: 0, pc: 1 };
+    const EMPTY: ChainCell = ChainCell { code: 0, stamp: 0, len: 0, pc: 1, ram_off: u64::MAX };
 }
 
 /// A request to link a chain cell, valid while the JIT's generation is
@@ -288,12 +295,13 @@ impl Jit {
     }
 
     /// Link `cell` (from `link`, if still of this generation) to `code`.
-    pub fn link(&mut self, link: Link, code: BlockCode, len: usize, stamp: u64, pc: u64) {
+    pub fn link(&mut self, link: Link, code: BlockCode, len: usize, stamp: u64, pc: u64, off: usize) {
         if link.cell != 0 && link.generation == self.generation {
             // SAFETY: cells of this generation are alive (only `clear`
             // frees them), and nothing else holds a reference to one.
             let cell = unsafe { &mut *(link.cell as *mut ChainCell) };
-            *cell = ChainCell { code: code.0 as u64, stamp, len: len as u64, pc };
+            let ram_off = (off - off % PAGE_SIZE) as u64;
+            *cell = ChainCell { code: code.0 as u64, stamp, len: len as u64, pc, ram_off };
         }
     }
 
@@ -502,12 +510,11 @@ impl Emitter<'_, '_> {
         self.b.ins().return_(&[done]);
     }
 
-    /// Leave the block for `next` (in this block's page, unless
-    /// `indirect`) with `retired` of its instructions retired: straight
-    /// into the target's compiled code when `cell` is linked (to `next`,
-    /// for an indirect jump) and the Rust loop would enter it now;
-    /// otherwise back to Rust, asking it to link `cell`.
-    fn exit_chained(&mut self, next: Value, retired: usize, page: &Page, cell: &ChainCell, indirect: bool) {
+    /// Leave the block for `next`, a fixed target in this block's page,
+    /// with `retired` of its instructions retired: straight into the
+    /// target's compiled code when `cell` is linked and the Rust loop would
+    /// enter it now; otherwise back to Rust, asking it to link `cell`.
+    fn exit_chained(&mut self, next: Value, retired: usize, page: &Page, cell: &ChainCell) {
         self.write_back();
         self.count_pending_hits();
         let done = self.b.ins().iadd_imm_s(self.acc, retired as i64);
@@ -518,17 +525,6 @@ impl Emitter<'_, '_> {
             e.b.ins().brif(ok, go_on, &[], back, &[]);
             e.b.switch_to_block(go_on);
         };
-        if indirect {
-            // The target the cell was linked to (never an odd pc before).
-            let linked_pc = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, pc) as i32);
-            let same = self.b.ins().icmp(IntCC::Equal, next, linked_pc);
-            check(self, same);
-            // In this page (the fetch-page check below holds for pc0).
-            let apart = self.b.ins().bxor(next, self.pc0);
-            let other_page = self.b.ins().band_imm_s(apart, !(PAGE_SIZE as i64 - 1));
-            let same = self.b.ins().icmp_imm_s(IntCC::Equal, other_page, 0);
-            check(self, same);
-        }
         // Linked?
         let code = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, code) as i32);
         check(self, code);
@@ -553,18 +549,9 @@ impl Emitter<'_, '_> {
             check(self, same);
         }
         // The target fits in the batch (batch_end is 0 when it must end).
-        let len = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, len) as i32);
-        let upto = self.b.ins().iadd(self.start, done);
-        let need = self.b.ins().iadd(upto, len);
-        let end = self.load_hart(BATCH_END_OFFSET);
-        let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, need, end);
+        let fits = self.room_in_batch(cell_addr, done);
         check(self, fits);
-        let sig = self.b.import_signature(block_signature(self.ptr));
-        self.b.ins().return_call_indirect(sig, code, &[self.hart, next, self.start, done]);
-        self.b.switch_to_block(back);
-        self.b.ins().store(FLAGS, next, self.hart, PC_OFFSET);
-        self.b.ins().store(FLAGS, cell_addr, self.hart, LINK_OFFSET);
-        self.b.ins().return_(&[done]);
+        self.enter_or_go_back(code, next, done, cell_addr, back);
     }
 
     /// The host address of a data access of `size` bytes at `va` when the
@@ -645,21 +632,7 @@ impl Emitter<'_, '_> {
             let done = self.b.create_block();
             self.b.ins().brif(entry, touch, &[], done, &[]);
             self.b.switch_to_block(touch);
-            if let Some(stamps) = stamps {
-                // LRU: stamps[slot] = ++clock.
-                let clock = self.load_hart(at(f.clock));
-                let clock = self.b.ins().iadd_imm_s(clock, 1);
-                self.b.ins().store(FLAGS, clock, self.hart, at(f.clock));
-                let slot = self.b.ins().uload32(FLAGS, entry, f.entry_slot as i32);
-                let scaled = self.b.ins().ishl_imm_s(slot, 3);
-                let stamp_at = self.b.ins().iadd_imm_s(scaled, stamps as i64);
-                self.b.ins().store(FLAGS, clock, stamp_at, 0);
-            }
-            // The entry becomes the last one, word by word.
-            for word in (0..f.entry_size).step_by(8) {
-                let w = self.b.ins().load(types::I64, FLAGS, entry, word as i32);
-                self.b.ins().store(FLAGS, w, self.hart, at(f.last + word));
-            }
+            self.touch_and_make_last(entry, stamps, f.clock, f.last);
             self.b.ins().jump(done, &[]);
             self.b.switch_to_block(done);
         }
@@ -691,6 +664,130 @@ impl Emitter<'_, '_> {
         let mask = self.b.ins().iadd_imm_s(size_of_page, -1);
         let in_page = self.b.ins().band(va, mask);
         self.b.ins().bor(base, in_page)
+    }
+
+    /// Leave the block for `next`, which may lie in another page, with
+    /// `retired` of its instructions retired: straight into the target's
+    /// compiled code when `cell` is linked to it and the Rust loop would
+    /// enter it now, after doing what the Rust loop does on a fetch from
+    /// a new page (`Mmu::fetch_new_page`) when the fetch needs no
+    /// translation or is a repeat hit of the I-TLB's last entry (a 1 GiB or
+    /// 2 MiB page, or back into the same page): translate it (the lookup
+    /// is counted with the chain's other fetches: the same repeat hit) and
+    /// make the target's page the fetch page. Anything else goes back to
+    /// Rust, asking it to link `cell`.
+    fn exit_to_any_page(&mut self, next: Value, retired: usize, page: &Page, cell: &ChainCell) {
+        self.write_back();
+        self.count_pending_hits();
+        let done = self.b.ins().iadd_imm_s(self.acc, retired as i64);
+        let back = self.b.create_block();
+        let mmu = offset_of!(Hart, mmu);
+        let at = |field: usize| (mmu + field) as i32;
+        let cell_addr = self.b.ins().iconst(self.ptr, cell as *const ChainCell as i64);
+        let check = |e: &mut Self, ok: Value| {
+            let go_on = e.b.create_block();
+            e.b.ins().brif(ok, go_on, &[], back, &[]);
+            e.b.switch_to_block(go_on);
+        };
+        let cell_field = |e: &mut Self, offset: usize| e.b.ins().load(types::I64, FLAGS, cell_addr, offset as i32);
+        // Linked, to this target, which is not in its page's last 4 bytes
+        // (`Mmu::fetch_page_offset`).
+        let code = cell_field(self, offset_of!(ChainCell, code));
+        check(self, code);
+        let linked_pc = cell_field(self, offset_of!(ChainCell, pc));
+        let same = self.b.ins().icmp(IntCC::Equal, next, linked_pc);
+        check(self, same);
+        let in_page = self.b.ins().band_imm_s(next, PAGE_SIZE as i64 - 1);
+        let fits = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, in_page, PAGE_SIZE as i64 - 4);
+        check(self, fits);
+        // The fetch's physical address: untranslated, or through an entry.
+        let physical = self.b.create_block();
+        let pa = self.b.append_block_param(physical, types::I64);
+        let tlb = self.b.create_block();
+        let on = self.b.ins().uload8(types::I32, FLAGS, self.hart, at(Mmu::FETCH_ON_OFFSET));
+        self.b.ins().brif(on, tlb, &[], physical, &[BlockArg::Value(next)]);
+        self.b.switch_to_block(tlb);
+        let remembered = self.b.create_block();
+        let last = self.b.ins().iadd_imm_s(self.hart, at(Mmu::INSN_LAST_OFFSET) as i64);
+        let last_pa = self.probe(last, next, Translator::USABLE_FETCH, remembered);
+        self.b.ins().jump(physical, &[BlockArg::Value(last_pa)]);
+        // Another entry (a remembered one, touched for the replacement
+        // policy, or a miss): left to Rust.
+        self.b.switch_to_block(remembered);
+        self.b.ins().jump(back, &[]);
+        self.b.switch_to_block(physical);
+        // The page is RAM's, and the one the cell was linked to.
+        let page_pa = self.b.ins().band_imm_s(pa, !(PAGE_SIZE as i64 - 1));
+        let ram_off = self.b.ins().iadd_imm_s(page_pa, page.ram_base.wrapping_neg() as i64);
+        let in_ram =
+            self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, ram_off, (page.ram_len - PAGE_SIZE as u64) as i64);
+        check(self, in_ram);
+        let linked_off = cell_field(self, offset_of!(ChainCell, ram_off));
+        let same = self.b.ins().icmp(IntCC::Equal, ram_off, linked_off);
+        check(self, same);
+        // Its code unchanged since linking.
+        let index = self.b.ins().ushr_imm_s(ram_off, 12);
+        let scaled = self.b.ins().ishl_imm_s(index, 3);
+        let count_at = self.b.ins().iadd_imm_s(scaled, page.ram_page_writes as i64);
+        let writes = self.b.ins().load(types::I64, FLAGS, count_at, 0);
+        let bulk = self.load_hart(BULK_WRITES_OFFSET);
+        let stamp = self.b.ins().iadd(writes, bulk);
+        let linked_stamp = cell_field(self, offset_of!(ChainCell, stamp));
+        let same = self.b.ins().icmp(IntCC::Equal, stamp, linked_stamp);
+        check(self, same);
+        // Room in the batch.
+        let fits = self.room_in_batch(cell_addr, done);
+        check(self, fits);
+        // Committed: the target's page becomes the fetch page.
+        let base = self.b.ins().band_imm_s(next, !(PAGE_SIZE as i64 - 1));
+        self.b.ins().store(FLAGS, base, self.hart, at(Mmu::FETCH_PAGE_BASE_OFFSET));
+        self.b.ins().store(FLAGS, ram_off, self.hart, at(Mmu::FETCH_PAGE_RAM_OFF_OFFSET));
+        self.b.ins().istore8(FLAGS, on, self.hart, at(Mmu::FETCH_PAGE_COUNTED_OFFSET));
+        self.enter_or_go_back(code, next, done, cell_addr, back);
+    }
+
+    /// Whether the target linked in the cell at `cell_addr` fits in the
+    /// batch after `done` instructions (batch_end is 0 when it must end).
+    fn room_in_batch(&mut self, cell_addr: Value, done: Value) -> Value {
+        let len = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, len) as i32);
+        let upto = self.b.ins().iadd(self.start, done);
+        let need = self.b.ins().iadd(upto, len);
+        let end = self.load_hart(BATCH_END_OFFSET);
+        self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, need, end)
+    }
+
+    /// Jump into `code` for `next` (every check passed), and build `back`:
+    /// return to Rust at `next`, asking it to link the cell at `cell_addr`.
+    fn enter_or_go_back(&mut self, code: Value, next: Value, done: Value, cell_addr: Value, back: Block) {
+        let sig = self.b.import_signature(block_signature(self.ptr));
+        self.b.ins().return_call_indirect(sig, code, &[self.hart, next, self.start, done]);
+        self.b.switch_to_block(back);
+        self.b.ins().store(FLAGS, next, self.hart, PC_OFFSET);
+        self.b.ins().store(FLAGS, cell_addr, self.hart, LINK_OFFSET);
+        self.b.ins().return_(&[done]);
+    }
+
+    /// A remembered TLB entry at host address `entry` has hit: touch it
+    /// for LRU (`stamps`: the TLB's, `clock`: offset in the MMU of its
+    /// clock) and copy it to the unit's last entry (offset `last`), as
+    /// `Tlb::count_hit_and_touch` and `Translator::translate_remembered` do.
+    fn touch_and_make_last(&mut self, entry: Value, stamps: Option<*mut u64>, clock: usize, last: usize) {
+        let f = Mmu::DATA_FAST_PATH;
+        let at = |field: usize| (offset_of!(Hart, mmu) + field) as i32;
+        if let Some(stamps) = stamps {
+            // LRU: stamps[slot] = ++clock.
+            let now = self.load_hart(at(clock));
+            let now = self.b.ins().iadd_imm_s(now, 1);
+            self.b.ins().store(FLAGS, now, self.hart, at(clock));
+            let slot = self.b.ins().uload32(FLAGS, entry, f.entry_slot as i32);
+            let scaled = self.b.ins().ishl_imm_s(slot, 3);
+            let stamp_at = self.b.ins().iadd_imm_s(scaled, stamps as i64);
+            self.b.ins().store(FLAGS, now, stamp_at, 0);
+        }
+        for word in (0..f.entry_size).step_by(8) {
+            let w = self.b.ins().load(types::I64, FLAGS, entry, word as i32);
+            self.b.ins().store(FLAGS, w, self.hart, at(last + word));
+        }
     }
 
     /// Return a helper's nonzero result (counted from this block's start)
@@ -861,9 +958,9 @@ fn emit(
                 e.b.switch_to_block(leave);
                 let target = e.pc(offset + imm);
                 if in_page(offset + imm) {
-                    e.exit_chained(target, index + 1, page, &cells[index], false);
+                    e.exit_chained(target, index + 1, page, &cells[index]);
                 } else {
-                    e.exit(target, index + 1);
+                    e.exit_to_any_page(target, index + 1, page, &cells[index]);
                 }
                 e.b.switch_to_block(go_on);
             }
@@ -872,9 +969,9 @@ fn emit(
                 e.write(i.rd, link);
                 let target = e.pc(offset + imm);
                 if in_page(offset + imm) {
-                    e.exit_chained(target, index + 1, page, &cells[index], false);
+                    e.exit_chained(target, index + 1, page, &cells[index]);
                 } else {
-                    e.exit(target, index + 1);
+                    e.exit_to_any_page(target, index + 1, page, &cells[index]);
                 }
                 ended = true;
                 break;
@@ -885,7 +982,7 @@ fn emit(
                 let target = e.b.ins().band_imm_s(sum, !1i64);
                 let link = e.pc(next_offset);
                 e.write(i.rd, link);
-                e.exit_chained(target, index + 1, page, &cells[index], true);
+                e.exit_to_any_page(target, index + 1, page, &cells[index]);
                 ended = true;
                 break;
             }
@@ -1007,9 +1104,10 @@ fn emit(
         let next = e.pc(offset);
         if in_page(offset) {
             let last = cells.len() - 1;
-            e.exit_chained(next, block.len(), page, &cells[last], false);
+            e.exit_chained(next, block.len(), page, &cells[last]);
         } else {
-            e.exit(next, block.len());
+            let last = cells.len() - 1;
+            e.exit_to_any_page(next, block.len(), page, &cells[last]);
         }
     }
     b.seal_all_blocks();

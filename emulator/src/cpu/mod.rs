@@ -391,18 +391,49 @@ impl Hart {
         let mut link = jit::Link::default();
         while self.retired < self.batch_end {
             if !T::ENABLED {
+                // Fetches counted already (by a fetch from a new page).
+                let mut counted_first = 0;
+                if self.mmu.fetch_page_offset(self.pc).is_none() {
+                    // A fetch from another page: translated and counted
+                    // as `step` would, after which the block there runs
+                    // (its first fetch already counted). A compiled
+                    // block that jumped here asked for a link across
+                    // pages, which the block there may take.
+                    let pc = self.pc;
+                    match self.mmu.fetch(pc) {
+                        Err(e) => {
+                            self.take_exception(e);
+                            link = jit::Link::default();
+                            continue;
+                        }
+                        Ok(bits) if self.mmu.fetch_page_offset(pc).is_none() => {
+                            self.step_fetched(&mut icache, tracer, pc, bits);
+                            link = jit::Link::default();
+                            continue;
+                        }
+                        Ok(_) => counted_first = 1,
+                    }
+                }
                 if let Some((off, counted)) = self.mmu.fetch_page_offset(self.pc) {
                     if let Some(block) = blocks.get(&mut self.mmu.bus.ram, off, self.pc, std::mem::take(&mut link)) {
                         if block.len() as u64 <= self.batch_end - self.retired {
                             match block {
                                 Block::Compiled(code, entry, _) => {
-                                    self.run_compiled(code, entry, counted);
+                                    self.run_compiled(code, entry, counted, counted_first);
                                     link = blocks.link_request(std::mem::take(&mut self.jit_link));
                                 }
-                                Block::Threaded(insns) => self.run_block(insns, counted),
+                                Block::Threaded(insns) => self.run_block(insns, counted, counted_first),
                             }
                             continue;
                         }
+                    }
+                    if counted_first == 1 {
+                        // No block here (or none that fits the batch):
+                        // the instruction fetched above, as `step` runs it.
+                        let pc = self.pc;
+                        let bits = self.mmu.fetch_counted_already(pc);
+                        self.step_fetched(&mut icache, tracer, pc, bits);
+                        continue;
                     }
                 }
             }
@@ -419,7 +450,7 @@ impl Hart {
     /// I-TLB repeat hit the per-instruction path would count (`counted`:
     /// translation on).
     #[inline(always)]
-    fn run_block(&mut self, block: &[threaded::Threaded], counted: bool) {
+    fn run_block(&mut self, block: &[threaded::Threaded], counted: bool, counted_first: u64) {
         // `retired` is kept current before each instruction: CSR reads of
         // instret, cycle and time see it.
         let start = self.retired;
@@ -432,7 +463,7 @@ impl Hart {
                 self.pc = pc;
                 self.take_exception(self.block_exception);
                 if counted {
-                    self.mmu.count_fetch_hits(done + 1);
+                    self.mmu.count_fetch_hits(done + 1 - counted_first);
                 }
                 return;
             }
@@ -446,14 +477,14 @@ impl Hart {
         self.retired = start + done;
         self.pc = pc;
         if counted {
-            self.mmu.count_fetch_hits(done);
+            self.mmu.count_fetch_hits(done - counted_first);
         }
     }
 
     /// [`Hart::run_block`] for a compiled block: the same effects, the
     /// same counts.
     #[inline(always)]
-    fn run_compiled(&mut self, code: jit::BlockCode, entry: jit::Entry, counted: bool) {
+    fn run_compiled(&mut self, code: jit::BlockCode, entry: jit::Entry, counted: bool, counted_first: u64) {
         let start = self.retired;
         let pc = self.pc;
         // SAFETY: `code` and `entry` come from the block cache's JIT, and
@@ -464,10 +495,10 @@ impl Hart {
         if result & jit::EXIT_TRAP != 0 {
             self.take_exception(self.block_exception);
             if counted {
-                self.mmu.count_fetch_hits(done + 1);
+                self.mmu.count_fetch_hits(done + 1 - counted_first);
             }
         } else if counted {
-            self.mmu.count_fetch_hits(done);
+            self.mmu.count_fetch_hits(done - counted_first);
         }
     }
 
@@ -475,7 +506,6 @@ impl Hart {
     #[inline(always)]
     fn step<T: Tracer>(&mut self, icache: &mut DecodeCache, tracer: &mut T) {
         let pc = self.pc;
-        let prv = self.prv;
         let bits = match self.mmu.fetch(pc) {
             Ok(b) => b,
             Err(e) => {
@@ -485,6 +515,14 @@ impl Hart {
                 return self.take_exception(e);
             }
         };
+        self.step_fetched(icache, tracer, pc, bits)
+    }
+
+    /// Execute the instruction `bits` fetched from `pc`, or take the
+    /// exception it raises.
+    #[inline(always)]
+    fn step_fetched<T: Tracer>(&mut self, icache: &mut DecodeCache, tracer: &mut T, pc: u64, bits: u32) {
+        let prv = self.prv;
         let insn = icache.get(pc, bits);
         match self.execute(insn) {
             Ok(()) => {

@@ -401,6 +401,10 @@ impl Mmu {
     /// was entered in (see `cpu/jit.rs`).
     pub(crate) const FETCH_PAGE_BASE_OFFSET: usize = std::mem::offset_of!(Mmu, fetch_page.base);
     pub(crate) const FETCH_PAGE_RAM_OFF_OFFSET: usize = std::mem::offset_of!(Mmu, fetch_page.ram_off);
+    pub(crate) const FETCH_PAGE_COUNTED_OFFSET: usize = std::mem::offset_of!(Mmu, fetch_page.counted);
+    pub(crate) const FETCH_ON_OFFSET: usize = std::mem::offset_of!(Mmu, ctx.fetch_on);
+    /// Where the I-TLB's last entry lies.
+    pub(crate) const INSN_LAST_OFFSET: usize = std::mem::offset_of!(Mmu, tr) + Translator::INSN_LAST_OFFSET;
 
     /// Where compiled code finds what a data access's fast path reads.
     pub(crate) const DATA_FAST_PATH: DataFastPath = {
@@ -432,6 +436,19 @@ impl Mmu {
     /// (see [`tlb::Tlb::touch_for_compiled_code`]).
     pub(crate) fn data_touch_for_compiled_code(&mut self) -> Option<Option<*mut u64>> {
         self.tr.data_touch_for_compiled_code()
+    }
+
+    /// The instruction bits at `pc`, in the fetch page (which
+    /// `fetch_page_offset` gave), without counting the fetch: it was
+    /// counted when the page became the fetch page.
+    pub fn fetch_counted_already(&self, pc: u64) -> u32 {
+        let page = self.fetch_page;
+        let word = self.bus.ram.read(page.ram_off + pc.wrapping_sub(page.base) as usize, 4) as u32;
+        if word & 3 == 3 {
+            word
+        } else {
+            word & 0xffff
+        }
     }
 
     /// Count `n` fetches from the fetch page that `fetch_page_offset` gave,

@@ -171,6 +171,9 @@ impl Translator {
         offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, last);
     pub(crate) const DATA_STATS_OFFSET: usize =
         offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, tlb.stats);
+    pub(crate) const INSN_LAST_OFFSET: usize =
+        offset_of!(Translator, units) + INSN * size_of::<TlbUnit>() + offset_of!(TlbUnit, last);
+    pub(crate) const USABLE_FETCH: u8 = 1;
     pub(crate) const DATA_REMEMBERED_OFFSET: usize =
         offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, remembered);
     pub(crate) const DATA_CLOCK_OFFSET: usize =
