@@ -9,27 +9,11 @@
 //! traps, timer interrupts, self-modifying code and code loaded by DMA
 //! (the guest kernel demand-pages its programs from disk and reuses frames).
 
-use std::process::Command;
+mod common;
+
+use common::stats_and_output as run;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-/// Run rvmmu with `args` plus `--stats-json`; the JSON without the
-/// `profile` section, and stdout.
-fn run(args: &[String], name: &str) -> (serde_json::Value, String) {
-    let json = std::env::temp_dir().join(format!("rvmmu-block-path-{}-{name}.json", std::process::id()));
-    let out = Command::new(env!("CARGO_BIN_EXE_rvmmu"))
-        .args(args)
-        .args(["--stats-json", json.to_str().unwrap()])
-        .output()
-        .expect("runs");
-    let code = out.status.code();
-    assert!(matches!(code, Some(0) | Some(124)), "{args:?}: {code:?} {}", String::from_utf8_lossy(&out.stderr));
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("JSON")).expect("parses");
-    let _ = std::fs::remove_file(&json);
-    v.as_object_mut().expect("object").remove("profile");
-    (v, String::from_utf8_lossy(&out.stdout).into_owned())
-}
 
 /// A plain run and a run with `single` (options that make the hart run
 /// one instruction at a time) give the same counters and output.

@@ -8,26 +8,11 @@
 //! interrupts, self-modifying code), and on the guest kernel (MMIO, DMA
 //! into code pages, swap).
 
-use std::process::Command;
+mod common;
+
+use common::stats_and_output as run;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-/// `--stats-json` (without the `profile` section) and stdout of a run.
-fn run(args: &[String], name: &str) -> (serde_json::Value, String) {
-    let json = std::env::temp_dir().join(format!("rvmmu-jit-{}-{name}.json", std::process::id()));
-    let out = Command::new(env!("CARGO_BIN_EXE_rvmmu"))
-        .args(args)
-        .args(["--stats-json", json.to_str().unwrap()])
-        .output()
-        .expect("runs");
-    let code = out.status.code();
-    assert!(matches!(code, Some(0) | Some(124)), "{args:?}: {code:?} {}", String::from_utf8_lossy(&out.stderr));
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("JSON")).expect("parses");
-    let _ = std::fs::remove_file(&json);
-    v.as_object_mut().expect("object").remove("profile");
-    (v, String::from_utf8_lossy(&out.stdout).into_owned())
-}
 
 fn same_counts(args: &[&str], name: &str) {
     let args: Vec<String> = args.iter().map(|a| a.replace('@', ROOT)).collect();

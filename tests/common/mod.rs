@@ -300,3 +300,22 @@ impl Run {
         self.check(self.status != Some(101), "rvmmu exited with 101 (panic)");
     }
 }
+
+/// Run rvmmu with `args` plus `--stats-json` (exit status 0, or 124 for an
+/// instruction limit): the statistics without the `profile` section, and
+/// stdout. `name` keeps the JSON file apart from other runs'.
+pub fn stats_and_output(args: &[String], name: &str) -> (serde_json::Value, String) {
+    let json = std::env::temp_dir().join(format!("rvmmu-stats-{}-{name}.json", std::process::id()));
+    let out = Command::new(env!("CARGO_BIN_EXE_rvmmu"))
+        .args(args)
+        .args(["--stats-json", json.to_str().unwrap()])
+        .output()
+        .expect("runs");
+    let code = out.status.code();
+    assert!(matches!(code, Some(0) | Some(124)), "{args:?}: {code:?} {}", String::from_utf8_lossy(&out.stderr));
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("JSON")).expect("parses");
+    let _ = std::fs::remove_file(&json);
+    v.as_object_mut().expect("object").remove("profile");
+    (v, String::from_utf8_lossy(&out.stdout).into_owned())
+}

@@ -30,13 +30,6 @@ impl Ram {
         (self.data.as_mut_ptr(), self.page_writes.as_mut_ptr())
     }
 
-    /// The write count of the page holding offset `off` (the other half
-    /// of [`Ram::write_stamp`]), which stays at this host address for the
-    /// life of the `Ram`.
-    pub(crate) fn page_writes_ptr(&self, off: usize) -> Option<*const u64> {
-        self.page_writes.get(off >> PAGE_SHIFT).map(|n| n as *const u64)
-    }
-
     /// `size` bytes of zeroed RAM starting at physical address `base`, or
     /// `None` if the host cannot provide them.
     pub fn try_new(base: u64, size: usize) -> Option<Ram> {

@@ -12,9 +12,13 @@
 //! - registers written stay in host registers and are stored to `Hart::x`
 //!   on the way out: before each exit and before each helper call (which
 //!   may trap or read them);
-//! - loads and stores call one helper each, which goes through
-//!   `Mmu::load`/`Mmu::store`: translation, the TLB model and its counters
-//!   are the interpreter's own, so the statistics cannot differ;
+//! - loads and stores to RAM that need no translation or hit the D-TLB's
+//!   last or remembered entries are host accesses, counted and touched as
+//!   `Translator::translate` counts and touches them; every other access
+//!   calls a helper that goes through `Mmu::load`/`Mmu::store`, the
+//!   interpreter's own translation, TLB model and counters;
+//! - exits jump straight into the next compiled block once linked, after
+//!   the checks the Rust loop makes (see [`ChainCell`]);
 //! - every other operation (F/D, CSR, fences, AMOs, system) calls the
 //!   instruction's threaded handler, as the threaded loop does.
 //!
@@ -30,7 +34,7 @@
 //! the MMU offsets, and read best together.)
 
 use super::execute::{alu, load_size, loaded};
-use super::threaded::{Threaded, TRAPPED};
+use super::threaded::{alu_like, Threaded, TRAPPED};
 use super::Hart;
 use crate::bus::Ram;
 use crate::isa::{Insn, Op};
@@ -81,11 +85,11 @@ impl BlockCode {
     }
 }
 
-/// Where a block's exit to a fixed target in its own page keeps the
-/// target's compiled code once known (written by `BlockCache::get` when
-/// Rust next dispatches to it): the exit then jumps straight there, after
-/// the checks the Rust loop would make (same fetch page, unchanged code,
-/// room left in the batch).
+/// Where a block's exit keeps the target's compiled code once known
+/// (written by `BlockCache::get` when Rust next dispatches to it): the
+/// exit then jumps straight there, after the checks the Rust loop would
+/// make (same fetch page, or a new one whose fetch is a repeat hit;
+/// unchanged code; room left in the batch).
 #[repr(C)]
 pub(super) struct ChainCell {
     /// The target's code (0: not linked yet).
@@ -95,7 +99,8 @@ pub(super) struct ChainCell {
     stamp: u64,
     /// The target's length in instructions.
     len: u64,
-    /// The target's pc (what an indirect jump's exit compares).
+    /// The target's pc (what an exit to another page, or an indirect
+    /// jump's, compares).
     pc: u64,
     /// RAM offset of the target's page (what an exit to another page
     /// compares with its translation of the target).
@@ -350,7 +355,6 @@ impl Jit {
         let module = self.module.as_ref()?;
         let target = module.target_config();
         let call_conv = module.isa().default_call_conv();
-        let writes = ram.page_writes_ptr(off)?;
         let (ram_host, ram_page_writes) = ram.host_parts();
         let page = Page {
             ram_base: ram.base(),
@@ -359,7 +363,6 @@ impl Jit {
             ram_page_writes,
             in_page: (off % PAGE_SIZE) as i64,
             ram_off: off - off % PAGE_SIZE,
-            writes,
             touch: self.touch,
         };
         // One cell per exit that may chain: each branch or jump, and the
@@ -385,8 +388,6 @@ struct Page {
     in_page: i64,
     /// RAM offset of the page.
     ram_off: usize,
-    /// The page's write count (see `Ram::write_stamp`).
-    writes: *const u64,
     /// How a remembered D-TLB hit touches its entry (`None`: left to
     /// Rust; see `Tlb::touch_for_compiled_code`).
     touch: Option<Option<*mut u64>>,
@@ -528,13 +529,9 @@ impl Emitter<'_, '_> {
         // Linked?
         let code = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, code) as i32);
         check(self, code);
-        // The code unchanged since linking: the page's write stamp.
-        let writes_addr = self.b.ins().iconst(self.ptr, page.writes as i64);
-        let writes = self.b.ins().load(types::I64, FLAGS, writes_addr, 0);
-        let bulk = self.load_hart(BULK_WRITES_OFFSET);
-        let stamp = self.b.ins().iadd(writes, bulk);
-        let linked_stamp = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, stamp) as i32);
-        let same = self.b.ins().icmp(IntCC::Equal, stamp, linked_stamp);
+        // The code unchanged since linking.
+        let ram_off = self.b.ins().iconst(types::I64, page.ram_off as i64);
+        let same = self.stamp_unchanged(page, ram_off, cell_addr);
         check(self, same);
         // Still fetching from this page. It was the fetch page when the
         // block was entered, and only an instruction run by its threaded
@@ -726,14 +723,7 @@ impl Emitter<'_, '_> {
         let same = self.b.ins().icmp(IntCC::Equal, ram_off, linked_off);
         check(self, same);
         // Its code unchanged since linking.
-        let index = self.b.ins().ushr_imm_s(ram_off, 12);
-        let scaled = self.b.ins().ishl_imm_s(index, 3);
-        let count_at = self.b.ins().iadd_imm_s(scaled, page.ram_page_writes as i64);
-        let writes = self.b.ins().load(types::I64, FLAGS, count_at, 0);
-        let bulk = self.load_hart(BULK_WRITES_OFFSET);
-        let stamp = self.b.ins().iadd(writes, bulk);
-        let linked_stamp = cell_field(self, offset_of!(ChainCell, stamp));
-        let same = self.b.ins().icmp(IntCC::Equal, stamp, linked_stamp);
+        let same = self.stamp_unchanged(page, ram_off, cell_addr);
         check(self, same);
         // Room in the batch.
         let fits = self.room_in_batch(cell_addr, done);
@@ -744,6 +734,20 @@ impl Emitter<'_, '_> {
         self.b.ins().store(FLAGS, ram_off, self.hart, at(Mmu::FETCH_PAGE_RAM_OFF_OFFSET));
         self.b.ins().istore8(FLAGS, on, self.hart, at(Mmu::FETCH_PAGE_COUNTED_OFFSET));
         self.enter_or_go_back(code, next, done, cell_addr, back);
+    }
+
+    /// Whether the write stamp (`Ram::write_stamp`) of the RAM page at
+    /// offset `ram_off` is still the one the cell at `cell_addr` was
+    /// linked with: the target's code is unchanged (stamps only grow).
+    fn stamp_unchanged(&mut self, page: &Page, ram_off: Value, cell_addr: Value) -> Value {
+        let index = self.b.ins().ushr_imm_s(ram_off, 12);
+        let scaled = self.b.ins().ishl_imm_s(index, 3);
+        let count_at = self.b.ins().iadd_imm_s(scaled, page.ram_page_writes as i64);
+        let writes = self.b.ins().load(types::I64, FLAGS, count_at, 0);
+        let bulk = self.load_hart(BULK_WRITES_OFFSET);
+        let stamp = self.b.ins().iadd(writes, bulk);
+        let linked_stamp = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, stamp) as i32);
+        self.b.ins().icmp(IntCC::Equal, stamp, linked_stamp)
     }
 
     /// Whether the target linked in the cell at `cell_addr` fits in the
@@ -913,12 +917,8 @@ fn emit(
         let m = Meta::new(index, i).0 as i64;
         let op = i.op;
         match op {
-            LUI | AUIPC | ADDI | SLTI | SLTIU | XORI | ORI | ANDI | SLLI | SRLI | SRAI | ADDIW | SLLIW | SRLIW
-            | SRAIW
-                if i.rd == 0 => {}
-            ADD | SUB | SLL | SLT | SLTU | XOR | SRL | SRA | OR | AND | ADDW | SUBW | SLLW | SRLW | SRAW | MUL
-            | MULH | MULHSU | MULHU | DIV | DIVU | REM | REMU | MULW | DIVW | DIVUW | REMW | REMUW
-                if i.rd == 0 => {}
+            // A computation into x0 has no effect (as the threaded `skip`).
+            _ if i.rd == 0 && (alu_like(op) || matches!(op, LUI | AUIPC)) => {}
             LUI => {
                 let v = e.b.ins().iconst(types::I64, imm);
                 e.write(i.rd, v);

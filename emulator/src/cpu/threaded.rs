@@ -178,7 +178,7 @@ fn handler(i: &Insn) -> Handler {
 
 /// Integer computations with no effect but on rd (M included: division
 /// by zero does not trap).
-fn alu_like(op: Op) -> bool {
+pub(super) fn alu_like(op: Op) -> bool {
     use Op::*;
     matches!(
         op,
