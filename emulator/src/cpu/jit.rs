@@ -231,6 +231,9 @@ pub(super) struct Jit {
     generation: u64,
     /// How a remembered D-TLB hit touches its entry (see `Page::touch`).
     touch: Option<Option<*mut u64>>,
+    /// With `RVMMU_PERF_MAP` set: `/tmp/perf-PID.map`, where each compiled
+    /// block gets a line so that `perf report` names it.
+    perf_map: Option<std::fs::File>,
 }
 
 impl Jit {
@@ -258,6 +261,10 @@ impl Jit {
             cells: Vec::new(),
             generation: 0,
             touch,
+            perf_map: std::env::var_os("RVMMU_PERF_MAP").and_then(|_| {
+                let path = format!("/tmp/perf-{}.map", std::process::id());
+                std::fs::OpenOptions::new().create(true).append(true).open(path).ok()
+            }),
         };
         jit.clear();
         jit.entry?;
@@ -311,7 +318,7 @@ impl Jit {
     }
 
     /// Define and finalize the function built in `self.ctx`.
-    fn finish(&mut self) -> Option<*const u8> {
+    fn finish(&mut self) -> Option<(*const u8, usize)> {
         let module = self.module.as_mut()?;
         let compiled = (|| {
             let id = module.declare_anonymous_function(&self.ctx.func.signature).ok()?;
@@ -323,7 +330,7 @@ impl Jit {
         module.clear_context(&mut self.ctx);
         let (code, size) = compiled?;
         self.code_bytes += size;
-        Some(code)
+        Some((code, size))
     }
 
     /// The trampoline: a C function calling a block in the tail-call
@@ -345,7 +352,7 @@ impl Jit {
         b.ins().return_(&[result]);
         b.seal_all_blocks();
         b.finalize(module.target_config());
-        self.finish()
+        self.finish().map(|(code, _)| code)
     }
 
     /// Compile `block` (pre-decoded, from the block pool), which starts
@@ -370,7 +377,12 @@ impl Jit {
         let mut cells: Box<[ChainCell]> = (0..=block.len()).map(|_| ChainCell::EMPTY).collect();
         self.ctx.func.signature = block_signature(target.pointer_type());
         emit(&mut self.ctx, &mut self.builder, block, call_conv, target, &page, &mut cells);
-        let code = self.finish()?;
+        let (code, size) = self.finish()?;
+        if let Some(map) = &mut self.perf_map {
+            use std::io::Write;
+            // Best effort: a profile aid, never worth failing a run for.
+            let _ = writeln!(map, "{:x} {size:x} rvmmu_block_ram+{off:x}_{}insns", code as usize, block.len());
+        }
         self.cells.push(cells);
         Some(BlockCode(code as usize))
     }
@@ -410,14 +422,19 @@ fn signature(call_conv: CallConv, params: &[types::Type]) -> Signature {
 struct Emitter<'a, 'b> {
     b: &'a mut FunctionBuilder<'b>,
     hart: Value,
-    /// The block's pc, chain start and instructions retired before it.
+    /// The block's pc and the chain's start.
     pc0: Value,
     start: Value,
-    acc: Value,
-    /// The value each register holds, once read or written in the block
-    /// (every value dominates the rest of the straight-line path).
-    regs: [Option<Value>; 32],
-    /// Registers written in the block and perhaps not yet in `Hart::x`.
+    /// Instructions the chain retired before this pass through the block
+    /// began (a variable: a loop within the block adds each pass).
+    acc: Variable,
+    /// Each guest register's value, as a variable (SSA across the block's
+    /// loops), meaningful for the registers in `known`: those read or
+    /// written on every path here.
+    regs: [Variable; 32],
+    known: u32,
+    /// Registers written in the block and perhaps not yet in `Hart::x`
+    /// (more is harmless: a write-back then stores the value it holds).
     dirty: u32,
     /// Whether a threaded handler has been called on the way here.
     called_handler: bool,
@@ -426,6 +443,9 @@ struct Emitter<'a, 'b> {
     /// exit instead of once per access, which would chain every access
     /// through a read-modify-write of memory.
     pending_hits: Variable,
+    /// Whether `pending_hits` may be nonzero on some path here (no
+    /// counters to update before the first data access).
+    may_have_hits: bool,
     ptr: types::Type,
 }
 
@@ -448,12 +468,35 @@ impl Emitter<'_, '_> {
         if r == 0 {
             return self.b.ins().iconst(types::I64, 0);
         }
-        if let Some(v) = self.regs[r as usize] {
-            return v;
+        if self.known & 1 << r != 0 {
+            return self.b.use_var(self.regs[r as usize]);
         }
+        self.reload(r)
+    }
+
+    /// Read register `r` (not x0) from `Hart::x`, where a helper may have
+    /// written it.
+    fn reload(&mut self, r: u8) -> Value {
+        let r = r & 31;
         let v = self.b.ins().load(types::I64, FLAGS, self.hart, x_offset(r));
-        self.regs[r as usize] = Some(v);
+        self.b.def_var(self.regs[r as usize], v);
+        self.known |= 1 << r;
         v
+    }
+
+    /// Make a loop's header at the instruction being emitted, for a loop
+    /// whose instructions name the registers in `used` and write those in
+    /// `written`: each register it uses gets its value on entry first,
+    /// so that its variable is defined on every way into the header.
+    fn loop_header(&mut self, header: Block, used: u32, written: u32) {
+        for r in 1..32 {
+            if used & 1 << r != 0 && self.known & 1 << r == 0 {
+                self.reload(r);
+            }
+        }
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        self.dirty |= written;
     }
 
     /// rd := v, in a host register only: `Hart::x` is written back by
@@ -461,7 +504,8 @@ impl Emitter<'_, '_> {
     fn write(&mut self, r: u8, v: Value) {
         let r = r & 31;
         if r != 0 {
-            self.regs[r as usize] = Some(v);
+            self.b.def_var(self.regs[r as usize], v);
+            self.known |= 1 << r;
             self.dirty |= 1 << r;
         }
     }
@@ -471,10 +515,9 @@ impl Emitter<'_, '_> {
     /// exit). The registers stay marked as written for the other paths.
     fn write_back(&mut self) {
         for r in 1..32 {
-            if self.dirty & 1 << r != 0 {
-                if let Some(v) = self.regs[r] {
-                    self.b.ins().store(FLAGS, v, self.hart, x_offset(r as u8));
-                }
+            if self.dirty & self.known & 1 << r != 0 {
+                let v = self.b.use_var(self.regs[r]);
+                self.b.ins().store(FLAGS, v, self.hart, x_offset(r as u8));
             }
         }
     }
@@ -482,6 +525,9 @@ impl Emitter<'_, '_> {
     /// Add the pending D-TLB hits to the D-TLB's lookups and hits (on the
     /// path being built, an exit).
     fn count_pending_hits(&mut self) {
+        if !self.may_have_hits {
+            return;
+        }
         let f = Mmu::DATA_FAST_PATH;
         let pending = self.b.use_var(self.pending_hits);
         for counter in [f.lookups, f.hits] {
@@ -490,6 +536,12 @@ impl Emitter<'_, '_> {
             let n = self.b.ins().iadd(n, pending);
             self.b.ins().store(FLAGS, n, self.hart, at);
         }
+    }
+
+    /// The chain's instructions retired once `n` of this pass's have.
+    fn retired(&mut self, n: usize) -> Value {
+        let acc = self.b.use_var(self.acc);
+        self.b.ins().iadd_imm_s(acc, n as i64)
     }
 
     fn load_hart(&mut self, offset: i32) -> Value {
@@ -507,7 +559,7 @@ impl Emitter<'_, '_> {
         self.write_back();
         self.count_pending_hits();
         self.b.ins().store(FLAGS, next, self.hart, PC_OFFSET);
-        let done = self.b.ins().iadd_imm_s(self.acc, retired as i64);
+        let done = self.retired(retired);
         self.b.ins().return_(&[done]);
     }
 
@@ -518,7 +570,7 @@ impl Emitter<'_, '_> {
     fn exit_chained(&mut self, next: Value, retired: usize, page: &Page, cell: &ChainCell) {
         self.write_back();
         self.count_pending_hits();
-        let done = self.b.ins().iadd_imm_s(self.acc, retired as i64);
+        let done = self.retired(retired);
         let back = self.b.create_block();
         let cell_addr = self.b.ins().iconst(self.ptr, cell as *const ChainCell as i64);
         let check = |e: &mut Self, ok: Value| {
@@ -537,12 +589,7 @@ impl Emitter<'_, '_> {
         // block was entered, and only an instruction run by its threaded
         // handler may change that (loads and stores never do).
         if self.called_handler {
-            let base = self.load_hart(FETCH_BASE_OFFSET);
-            let page_base = self.b.ins().band_imm_s(self.pc0, !(PAGE_SIZE as i64 - 1));
-            let same = self.b.ins().icmp(IntCC::Equal, base, page_base);
-            check(self, same);
-            let ram_off = self.load_hart(FETCH_RAM_OFF_OFFSET);
-            let same = self.b.ins().icmp_imm_s(IntCC::Equal, ram_off, page.ram_off as i64);
+            let same = self.fetching_from_this_page(page);
             check(self, same);
         }
         // The target fits in the batch (batch_end is 0 when it must end).
@@ -624,6 +671,7 @@ impl Emitter<'_, '_> {
         let pending = self.b.use_var(self.pending_hits);
         let pending = self.b.ins().iadd(pending, translated);
         self.b.def_var(self.pending_hits, pending);
+        self.may_have_hits = true;
         if let Some(stamps) = page.touch {
             let touch = self.b.create_block();
             let done = self.b.create_block();
@@ -676,7 +724,7 @@ impl Emitter<'_, '_> {
     fn exit_to_any_page(&mut self, next: Value, retired: usize, page: &Page, cell: &ChainCell) {
         self.write_back();
         self.count_pending_hits();
-        let done = self.b.ins().iadd_imm_s(self.acc, retired as i64);
+        let done = self.retired(retired);
         let back = self.b.create_block();
         let mmu = offset_of!(Hart, mmu);
         let at = |field: usize| (mmu + field) as i32;
@@ -740,14 +788,80 @@ impl Emitter<'_, '_> {
     /// offset `ram_off` is still the one the cell at `cell_addr` was
     /// linked with: the target's code is unchanged (stamps only grow).
     fn stamp_unchanged(&mut self, page: &Page, ram_off: Value, cell_addr: Value) -> Value {
+        let stamp = self.write_stamp(page, ram_off);
+        let linked_stamp = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, stamp) as i32);
+        self.b.ins().icmp(IntCC::Equal, stamp, linked_stamp)
+    }
+
+    /// The write stamp (`Ram::write_stamp`) of the RAM page at offset
+    /// `ram_off`.
+    fn write_stamp(&mut self, page: &Page, ram_off: Value) -> Value {
         let index = self.b.ins().ushr_imm_s(ram_off, 12);
         let scaled = self.b.ins().ishl_imm_s(index, 3);
         let count_at = self.b.ins().iadd_imm_s(scaled, page.ram_page_writes as i64);
         let writes = self.b.ins().load(types::I64, FLAGS, count_at, 0);
         let bulk = self.load_hart(BULK_WRITES_OFFSET);
-        let stamp = self.b.ins().iadd(writes, bulk);
-        let linked_stamp = self.b.ins().load(types::I64, FLAGS, cell_addr, offset_of!(ChainCell, stamp) as i32);
-        self.b.ins().icmp(IntCC::Equal, stamp, linked_stamp)
+        self.b.ins().iadd(writes, bulk)
+    }
+
+    /// The taken branch at instruction `index` jumps back to instruction
+    /// `to` of this block (`header`, where the pass it starts has
+    /// `len - to` instructions at most): go round again inside this
+    /// function when the Rust loop would enter the block there now, the
+    /// same checks as a chained exit's against `entry_stamp` (the page's
+    /// write stamp on entry, `None` when the block cannot write); otherwise
+    /// leave as any exit to `target` through `cell` does.
+    #[allow(clippy::too_many_arguments)]
+    fn loop_back(
+        &mut self,
+        header: Block,
+        to: usize,
+        index: usize,
+        len: usize,
+        target: Value,
+        entry_stamp: Option<Value>,
+        page: &Page,
+        cell: &ChainCell,
+    ) {
+        let leave = self.b.create_block();
+        let check = |e: &mut Self, ok: Value| {
+            let go_on = e.b.create_block();
+            e.b.ins().brif(ok, go_on, &[], leave, &[]);
+            e.b.switch_to_block(go_on);
+        };
+        // The code unchanged since the block was entered (as it was then).
+        if let Some(entry_stamp) = entry_stamp {
+            let ram_off = self.b.ins().iconst(types::I64, page.ram_off as i64);
+            let stamp = self.write_stamp(page, ram_off);
+            let same = self.b.ins().icmp(IntCC::Equal, stamp, entry_stamp);
+            check(self, same);
+        }
+        if self.called_handler {
+            let same = self.fetching_from_this_page(page);
+            check(self, same);
+        }
+        // The rest of the block fits in the batch.
+        let done = self.retired(index + 1);
+        let upto = self.b.ins().iadd(self.start, done);
+        let need = self.b.ins().iadd_imm_s(upto, (len - to) as i64);
+        let end = self.load_hart(BATCH_END_OFFSET);
+        let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, need, end);
+        check(self, fits);
+        let acc = self.retired(index + 1 - to);
+        self.b.def_var(self.acc, acc);
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(leave);
+        self.exit_chained(target, index + 1, page, cell);
+    }
+
+    /// Whether the fetch page is still this block's.
+    fn fetching_from_this_page(&mut self, page: &Page) -> Value {
+        let base = self.load_hart(FETCH_BASE_OFFSET);
+        let page_base = self.b.ins().band_imm_s(self.pc0, !(PAGE_SIZE as i64 - 1));
+        let same_base = self.b.ins().icmp(IntCC::Equal, base, page_base);
+        let ram_off = self.load_hart(FETCH_RAM_OFF_OFFSET);
+        let same_off = self.b.ins().icmp_imm_s(IntCC::Equal, ram_off, page.ram_off as i64);
+        self.b.ins().band(same_base, same_off)
     }
 
     /// Whether the target linked in the cell at `cell_addr` fits in the
@@ -802,7 +916,8 @@ impl Emitter<'_, '_> {
         self.b.ins().brif(result, leave, &[], go_on, &[]);
         self.b.switch_to_block(leave);
         self.count_pending_hits();
-        let total = self.b.ins().iadd(result, self.acc);
+        let acc = self.b.use_var(self.acc);
+        let total = self.b.ins().iadd(result, acc);
         self.b.ins().return_(&[total]);
         self.b.switch_to_block(go_on);
     }
@@ -892,22 +1007,72 @@ fn emit(
     let pending_hits = b.declare_var(types::I64);
     let zero = b.ins().iconst(types::I64, 0);
     b.def_var(pending_hits, zero);
+    let acc = b.declare_var(types::I64);
+    b.def_var(acc, p[3]);
+    let regs = std::array::from_fn(|_| b.declare_var(types::I64));
     let mut e = Emitter {
         b: &mut b,
         hart: p[0],
         pc0: p[1],
         start: p[2],
-        acc: p[3],
-        regs: [None; 32],
+        acc,
+        regs,
+        known: 0,
         dirty: 0,
         called_handler: false,
         pending_hits,
+        may_have_hits: false,
         ptr,
     };
+    // Loops within the block: branches and jumps back to one of its own
+    // instructions go round inside the function (see `Emitter::loop_back`)
+    // from a header made at their target.
+    let mut offsets = Vec::with_capacity(block.len());
+    let mut at = 0i64;
+    for t in block {
+        offsets.push(at);
+        at += t.insn.len as i64;
+    }
+    let back_edge = |index: usize| -> Option<usize> {
+        let i = &block[index].insn;
+        let branch = matches!(i.op, BEQ | BNE | BLT | BGE | BLTU | BGEU | JAL);
+        let target = offsets[index] + i.imm as i64;
+        branch.then(|| offsets[..=index].iter().position(|&o| o == target)).flatten()
+    };
+    let mut headers: Vec<Option<Block>> = vec![None; block.len()];
+    for index in 0..block.len() {
+        if let Some(to) = back_edge(index) {
+            headers[to] = Some(e.b.create_block());
+        }
+    }
+    // The page's write stamp on entry, which a loop's pass compares when
+    // the block may write memory (or call code that does).
+    let writes_memory = block.iter().any(|t| {
+        !matches!(t.insn.op, LUI | AUIPC)
+            && !alu_like(t.insn.op)
+            && !matches!(t.insn.op, BEQ | BNE | BLT | BGE | BLTU | BGEU | JAL | JALR)
+    });
+    let entry_stamp = (headers.iter().any(Option::is_some) && writes_memory).then(|| {
+        let ram_off = e.b.ins().iconst(types::I64, page.ram_off as i64);
+        e.write_stamp(page, ram_off)
+    });
     let hart = e.hart;
     // Whether a jump by `delta` from the block's start stays in its page
     // (then its exit may chain).
     let in_page = |delta: i64| (0..PAGE_SIZE as i64).contains(&(page.in_page + delta));
+    // Leave for (or loop back to) the fixed target at `delta` from the
+    // block's start, after `index + 1` instructions.
+    let jump_to = |e: &mut Emitter, index: usize, delta: i64| {
+        let target = e.pc(delta);
+        if let Some(to) = back_edge(index) {
+            let header = headers[to].expect("made for every back edge");
+            e.loop_back(header, to, index, block.len(), target, entry_stamp, page, &cells[index]);
+        } else if in_page(delta) {
+            e.exit_chained(target, index + 1, page, &cells[index]);
+        } else {
+            e.exit_to_any_page(target, index + 1, page, &cells[index]);
+        }
+    };
     let mut offset = 0i64;
     let mut ended = false;
     for (index, t) in block.iter().enumerate() {
@@ -916,6 +1081,18 @@ fn emit(
         let next_offset = offset + i.len as i64;
         let m = Meta::new(index, i).0 as i64;
         let op = i.op;
+        if let Some(header) = headers[index] {
+            let (mut used, mut written) = (0u32, 0u32);
+            for t in &block[index..] {
+                let i = &t.insn;
+                used |= 1 << (i.rs1 & 31) | 1 << (i.rs2 & 31) | 1 << (i.rd & 31);
+                written |= 1 << (i.rd & 31);
+                if matches!(i.op, LB | LH | LW | LD | LBU | LHU | LWU | SB | SH | SW | SD) {
+                    e.may_have_hits = true;
+                }
+            }
+            e.loop_header(header, used & !1, written & !1);
+        }
         match op {
             // A computation into x0 has no effect (as the threaded `skip`).
             _ if i.rd == 0 && (alu_like(op) || matches!(op, LUI | AUIPC)) => {}
@@ -956,23 +1133,13 @@ fn emit(
                 let go_on = e.b.create_block();
                 e.b.ins().brif(taken, leave, &[], go_on, &[]);
                 e.b.switch_to_block(leave);
-                let target = e.pc(offset + imm);
-                if in_page(offset + imm) {
-                    e.exit_chained(target, index + 1, page, &cells[index]);
-                } else {
-                    e.exit_to_any_page(target, index + 1, page, &cells[index]);
-                }
+                jump_to(&mut e, index, offset + imm);
                 e.b.switch_to_block(go_on);
             }
             JAL => {
                 let link = e.pc(next_offset);
                 e.write(i.rd, link);
-                let target = e.pc(offset + imm);
-                if in_page(offset + imm) {
-                    e.exit_chained(target, index + 1, page, &cells[index]);
-                } else {
-                    e.exit_to_any_page(target, index + 1, page, &cells[index]);
-                }
+                jump_to(&mut e, index, offset + imm);
                 ended = true;
                 break;
             }
@@ -1025,8 +1192,7 @@ fn emit(
                 e.write_back();
                 let result = e.call(sig, helper, &[hart, addr, pc, meta]);
                 e.exit_if_nonzero(result);
-                e.regs[i.rd as usize & 31] = None;
-                let v = e.read(i.rd);
+                let v = if i.rd & 31 == 0 { e.read(0) } else { e.reload(i.rd) };
                 e.b.ins().jump(join, &[BlockArg::Value(v)]);
                 e.b.switch_to_block(join);
                 e.write(i.rd, value);
@@ -1076,17 +1242,19 @@ fn emit(
                 let threaded = e.b.ins().iconst(ptr, t as *const Threaded as i64);
                 let pc = e.pc(offset);
                 let meta = e.b.ins().iconst(types::I64, m);
-                let before = e.b.ins().iadd(e.start, e.acc);
-                let now = e.b.ins().iadd_imm_s(before, index as i64);
+                let done = e.retired(index);
+                let now = e.b.ins().iadd(e.start, done);
                 let sig = signature(call_conv, &[ptr, ptr, types::I64, types::I64, types::I64]);
                 e.write_back();
                 e.dirty = 0;
                 e.called_handler = true;
                 let result = e.call(sig, threaded_helper as *const () as usize, &[hart, threaded, pc, meta, now]);
+                e.exit_if_nonzero(result);
                 // The handler may have written any integer register it
                 // names as rd (FP compares and moves, CSR reads).
-                e.regs[i.rd as usize & 31] = None;
-                e.exit_if_nonzero(result);
+                if i.rd & 31 != 0 {
+                    e.reload(i.rd);
+                }
                 if !super::blocks::continues_block(op) {
                     // The block ends after an instruction that may have
                     // changed the machine's state: back to Rust, which

@@ -56,10 +56,36 @@ fn jal(offset: i32, rd: u32) -> u32 {
 /// A random program of `n` instructions at RAM_BASE that loops forever:
 /// integer and M operations on x1..x15 (x10 keeps the data pointer),
 /// loads and stores around DATA (some misaligned, some crossing a page,
-/// some from a wild base: access faults), forward branches, and a jump
-/// back to the start. The trap handler (`HANDLER`) skips the faulting
-/// instruction.
+/// some from a wild base: access faults), forward branches, counted loops
+/// (x30 counts) whose bodies are the same mix, and a jump back to the
+/// start. The trap handler (`HANDLER`) skips the faulting instruction.
 fn program(rng: &mut Rng, n: usize) -> Vec<u32> {
+    let mut code = Vec::new();
+    while code.len() < n {
+        if rng.below(6) == 0 {
+            // li x30, count; body; addi x30, x30, -1; bnez x30, body
+            code.push(i_type(1 + rng.below(5) as i32, 0, 0, 30, 0x13));
+            let len = 1 + rng.below(10) as usize;
+            let body = straight_line(rng, len);
+            let back = -(4 * (body.len() as i32 + 1));
+            code.extend(body);
+            code.push(i_type(-1, 30, 0, 30, 0x13));
+            code.push(b_type(back, 0, 30, 1));
+        } else {
+            let len = 1 + rng.below(8) as usize;
+            code.extend(straight_line(rng, len));
+        }
+    }
+    // Branches near the end land on these.
+    code.extend([0x13; 4]);
+    let back = -(4 * code.len() as i32);
+    code.push(jal(back, 0));
+    code
+}
+
+/// `n` random instructions of the mix [`program`] describes, without its
+/// loops.
+fn straight_line(rng: &mut Rng, n: usize) -> Vec<u32> {
     let mut code = Vec::new();
     let reg = |rng: &mut Rng| {
         let r = 1 + rng.below(15) as u32;
@@ -147,10 +173,6 @@ fn program(rng: &mut Rng, n: usize) -> Vec<u32> {
         };
         code.push(word);
     }
-    // Branches near the end land on these.
-    code.extend([0x13; 4]);
-    let back = -(4 * code.len() as i32);
-    code.push(jal(back, 0));
     code
 }
 
