@@ -1,7 +1,9 @@
 //! Compiled code counts exactly what threaded code counts. Each guest runs
-//! twice: with `--no-jit` (every block threaded) and with `--jit-after 1`
-//! (every block compiled on its second run, so compiled code runs almost
-//! everything). Every counter of `--stats-json` and the guest's output must
+//! three times: with `--no-jit` (every block threaded), with `--jit-after 1
+//! --jit-sync` (every block compiled on its second run, so compiled code
+//! runs almost everything) and with `--jit-after 1` (compiled in the
+//! background: blocks switch to compiled code at times of the host's
+//! choosing). Every counter of `--stats-json` and the guest's output must
 //! be the same: on bare-metal and Sv39 workloads under each replacement
 //! policy (compiled code takes D-TLB hits itself, touching LRU entries),
 //! on the own ISA tests (LR/SC, misaligned and faulting accesses,
@@ -22,10 +24,13 @@ fn same_counts(args: &[&str], name: &str) {
         a
     };
     let (threaded, out_threaded) = run(&with(&["--no-jit"]), &format!("{name}-threaded"));
-    let (compiled, out_compiled) = run(&with(&["--jit-after", "1"]), &format!("{name}-compiled"));
+    let (compiled, out_compiled) = run(&with(&["--jit-after", "1", "--jit-sync"]), &format!("{name}-compiled"));
+    let (background, out_background) = run(&with(&["--jit-after", "1"]), &format!("{name}-background"));
     assert!(threaded["instret"].as_u64().unwrap() > 100, "{name}: the guest ran");
     assert_eq!(threaded, compiled, "{name}: counters of threaded and compiled code");
     assert_eq!(out_threaded, out_compiled, "{name}: guest output");
+    assert_eq!(threaded, background, "{name}: counters of threaded code and code compiled in the background");
+    assert_eq!(out_threaded, out_background, "{name}: guest output, compiled in the background");
 }
 
 #[test]

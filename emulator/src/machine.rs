@@ -53,6 +53,10 @@ pub struct MachineConfig {
     /// Compile a block to host code once it has run this many times
     /// (`None`: never; every block then runs as threaded code).
     pub jit_after: Option<u32>,
+    /// Compile on a thread of its own while the hart goes on running the
+    /// block threaded (the default), rather than on the hart's thread at
+    /// once. Results and statistics are the same either way.
+    pub jit_background: bool,
 }
 
 impl Default for MachineConfig {
@@ -65,6 +69,7 @@ impl Default for MachineConfig {
             realtime: false,
             uart_stdin: false,
             jit_after: Some(64),
+            jit_background: true,
         }
     }
 }
@@ -205,7 +210,7 @@ impl Machine {
         // The boot convention of QEMU's virt board with -bios none.
         hart.x[10] = 0; // a0 = hart id
         hart.x[11] = fdt_addr; // a1 = device tree
-        hart.set_jit(config.jit_after);
+        hart.set_jit(config.jit_after, config.jit_background);
         if config.realtime {
             hart.use_realtime_clock();
         }

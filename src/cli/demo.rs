@@ -70,6 +70,7 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode, String> {
         max_insns: 2_000_000_000,
         record_trace: None,
         jit_after: MachineConfig::default().jit_after,
+        jit_background: MachineConfig::default().jit_background,
     })?;
     outln!("--- rvmmu statistics ({reason:?})");
     out!("{}", report.to_table());

@@ -292,6 +292,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, String> {
         realtime: a.realtime,
         uart_stdin: true,
         jit_after: a.jit.jit_after(),
+        jit_background: a.jit.jit_background(),
     };
     let mut m = Machine::from_elf_file(&a.program, &config).map_err(|e| e.to_string())?;
     if let Some(t) = a.timeout {

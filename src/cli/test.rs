@@ -100,6 +100,7 @@ pub fn test(a: TestArgs) -> Result<ExitCode, String> {
         mem_size: a.mem,
         mmu: a.mmu.config()?,
         jit_after: a.jit.jit_after(),
+        jit_background: a.jit.jit_background(),
         ..MachineConfig::default()
     };
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);

@@ -72,6 +72,8 @@ pub struct UserRun<'a> {
     pub record_trace: Option<&'a str>,
     /// `MachineConfig::jit_after`.
     pub jit_after: Option<u32>,
+    /// `MachineConfig::jit_background`.
+    pub jit_background: bool,
 }
 
 /// Boot the kernel with the program and a swap disk; the guest's output
@@ -103,6 +105,7 @@ pub fn boot_user_program(r: &UserRun) -> Result<(ExitReason, Report), String> {
         ],
         bootargs: Some(bootargs),
         jit_after: r.jit_after,
+        jit_background: r.jit_background,
         ..MachineConfig::default()
     };
     let result = (|| {
@@ -140,6 +143,7 @@ pub fn user(a: UserArgs) -> Result<ExitCode, String> {
         max_insns: a.max_insns,
         record_trace: a.record_trace.as_deref(),
         jit_after: a.jit.jit_after(),
+        jit_background: a.jit.jit_background(),
     };
     let (reason, report) = boot_user_program(&run)?;
     outln!("\n--- rvmmu: {reason:?}");

@@ -25,7 +25,8 @@
 //! block ends, which the unprivileged spec allows: only FENCE.I (a block
 //! end) orders stores before fetches (Zifencei).
 
-use super::jit::{BlockCode, Entry, Jit, Link};
+use super::jit::{BlockCode, Entry, Job, Link, Page};
+use super::jit_queue::{Jit, Outcome, Request};
 use super::threaded::Threaded;
 use crate::bus::Ram;
 use crate::isa::{decode, insn_len, Op};
@@ -90,6 +91,11 @@ pub struct BlockCache {
     jit: Option<Box<Jit>>,
     /// Runs after which a block is compiled.
     hot_runs: u32,
+    /// Blocks being compiled in the background (`Jit::in_flight`).
+    pub(super) compiling: usize,
+    /// How compiled code touches a remembered D-TLB entry
+    /// (`Mmu::data_touch_for_compiled_code`).
+    touch: Option<Option<*mut u64>>,
 }
 
 impl Default for BlockCache {
@@ -100,6 +106,8 @@ impl Default for BlockCache {
             raw: Vec::with_capacity(POOL_INSNS * 4),
             jit: None,
             hot_runs: u32::MAX,
+            compiling: 0,
+            touch: None,
         }
     }
 }
@@ -125,16 +133,27 @@ impl BlockCache {
     /// A placeholder with no storage (allocates nothing), to stand in while
     /// the real cache is lent out.
     pub fn empty() -> BlockCache {
-        BlockCache { index: Box::new([]), insns: Vec::new(), raw: Vec::new(), jit: None, hot_runs: u32::MAX }
+        BlockCache {
+            index: Box::new([]),
+            insns: Vec::new(),
+            raw: Vec::new(),
+            jit: None,
+            hot_runs: u32::MAX,
+            compiling: 0,
+            touch: None,
+        }
     }
 
     /// Compile a block once it has run `after` times (where Cranelift
-    /// supports the host), or (`None`) never; `touch` is the hart's
+    /// supports the host), or (`None`) never, on a thread of its own or
+    /// not (see `jit_queue.rs`); `touch` is the hart's
     /// `Mmu::data_touch_for_compiled_code`.
-    pub fn set_jit(&mut self, after: Option<u32>, touch: Option<Option<*mut u64>>) {
+    pub fn set_jit(&mut self, after: Option<u32>, background: bool, touch: Option<Option<*mut u64>>) {
         self.flush();
-        self.jit = after.and_then(|_| Jit::new(touch).map(Box::new));
+        self.jit = after.and_then(|_| Jit::new(background).map(Box::new));
         self.hot_runs = after.unwrap_or(u32::MAX).max(1);
+        self.compiling = 0;
+        self.touch = touch;
     }
 
     /// The block starting at offset `off` of `ram` (an even offset inside a
@@ -148,6 +167,9 @@ impl BlockCache {
     /// `jit::ChainCell`): it is linked to this block, at `pc`, if that is
     /// compiled.
     pub fn get(&mut self, ram: &mut Ram, off: usize, pc: u64, link: Link) -> Option<Block<'_>> {
+        if self.compiling != 0 {
+            self.install_finished();
+        }
         let slot = (off >> 1) & (INDEX_ENTRIES - 1);
         let b = self.index.get_mut(slot)?;
         if b.off == off {
@@ -157,7 +179,7 @@ impl BlockCache {
                 if let Some(code) = b.code {
                     let jit = self.jit.as_mut()?;
                     jit.link(link, code, b.len as usize, stamp, pc, off);
-                    return Some(Block::Compiled(code, jit.entry()?, b.len as usize));
+                    return Some(Block::Compiled(code, jit.entry(), b.len as usize));
                 }
                 b.runs = b.runs.saturating_add(1);
                 if b.runs == self.hot_runs && self.jit.is_some() {
@@ -181,11 +203,35 @@ impl BlockCache {
         let b = self.index.get_mut(slot)?;
         let insns = self.insns.get(b.start as usize..b.start as usize + b.len as usize)?;
         let jit = self.jit.as_mut()?;
-        b.code = jit.compile(insns, ram, off);
-        match (b.code, jit.entry()) {
-            (Some(code), Some(entry)) => Some(Block::Compiled(code, entry, insns.len())),
-            _ => Some(Block::Threaded(insns)),
+        let job = Job { insns: insns.into(), page: Page::new(ram, off, self.touch) };
+        match jit.request(Request { job, slot, off, start: b.start }) {
+            Outcome::Compiled(code) => {
+                b.code = Some(code);
+                Some(Block::Compiled(code, jit.entry(), insns.len()))
+            }
+            Outcome::Queued => {
+                self.compiling = jit.in_flight();
+                Some(Block::Threaded(insns))
+            }
+            Outcome::Refused => Some(Block::Threaded(insns)),
         }
+    }
+
+    /// Install the blocks compiled in the background since the last call
+    /// (those whose block is still in its slot).
+    #[cold]
+    #[inline(never)]
+    pub(super) fn install_finished(&mut self) {
+        let Some(jit) = self.jit.as_mut() else {
+            return;
+        };
+        let index = &mut self.index;
+        jit.take_finished(|f| {
+            if let Some(b) = index.get_mut(f.slot).filter(|b| b.off == f.off && b.start == f.start) {
+                b.code = Some(f.code);
+            }
+        });
+        self.compiling = jit.in_flight();
     }
 
     #[cold]
@@ -237,8 +283,15 @@ impl BlockCache {
         Link { cell, generation: self.jit.as_ref().map_or(0, |j| j.generation()) }
     }
 
+    /// Whether the block at RAM offset `off` has compiled code.
+    #[cfg(test)]
+    pub fn compiled(&self, off: usize) -> bool {
+        let slot = (off >> 1) & (INDEX_ENTRIES - 1);
+        self.index.get(slot).is_some_and(|b| b.off == off && b.code.is_some())
+    }
+
     /// Drop every block, and the code compiled from them.
-    fn flush(&mut self) {
+    pub(super) fn flush(&mut self) {
         self.index.fill(BlockRef::EMPTY);
         self.insns.clear();
         self.raw.clear();

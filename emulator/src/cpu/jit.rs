@@ -48,10 +48,6 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Module};
 use std::mem::offset_of;
 
-/// Host code kept before everything compiled is dropped (and the block
-/// cache with it): bounds the host memory the JIT can take.
-const CODE_BUDGET: usize = 8 << 20;
-
 const PAGE_SIZE: usize = 4096;
 
 /// Loads and stores to RAM are compiled as host accesses where the host
@@ -215,181 +211,154 @@ extern "C" fn divide_helper(op: u64, a: u64, b: u64) -> u64 {
     alu(Op::ALL[op as usize & 0xff], a, b)
 }
 
-/// The compiler, with its code memory.
-pub(super) struct Jit {
+/// A block to compile: a copy of its instructions (which the compiled code
+/// points into, so it is kept with the code) and what the code knows of
+/// its page and of RAM.
+pub(super) struct Job {
+    pub insns: Box<[Threaded]>,
+    pub page: Page,
+}
+
+// SAFETY: `Page`'s pointers (RAM's bytes and write counts, the D-TLB's LRU
+// stamps) are only written into the compiled code as constants; the
+// compiler never dereferences them. The code runs on the hart's thread.
+unsafe impl Send for Job {}
+
+/// The compiler, with its code memory: compiled blocks, their chain cells
+/// and instructions, all freed together by [`Compiler::clear`].
+pub(super) struct Compiler {
     isa: OwnedTargetIsa,
-    module: Option<JITModule>,
+    module: JITModule,
     ctx: Context,
     builder: FunctionBuilderContext,
-    code_bytes: usize,
-    /// The trampoline of the current module.
-    entry: Option<Entry>,
     /// Chain cells of the compiled blocks (each block's own, at a fixed
-    /// address until [`Jit::clear`]).
+    /// address until [`Compiler::clear`]).
     cells: Vec<Box<[ChainCell]>>,
-    /// Counts [`Jit::clear`]s: a [`Link`] from before one is void.
-    generation: u64,
-    /// How a remembered D-TLB hit touches its entry (see `Page::touch`).
-    touch: Option<Option<*mut u64>>,
+    /// The instructions each block's code points into.
+    insns: Vec<Box<[Threaded]>>,
     /// With `RVMMU_PERF_MAP` set: `/tmp/perf-PID.map`, where each compiled
     /// block gets a line so that `perf report` names it.
     perf_map: Option<std::fs::File>,
 }
 
-impl Jit {
-    /// A compiler for the host (`touch`: from
-    /// `Mmu::data_touch_for_compiled_code` of the hart it compiles for), or
-    /// `None` where Cranelift has no backend
-    /// for it (the threaded blocks then run everywhere).
-    pub fn new(touch: Option<Option<*mut u64>>) -> Option<Jit> {
-        let mut flags = settings::builder();
-        flags.set("opt_level", "speed").ok()?;
-        flags.set("is_pic", "false").ok()?;
-        // Cranelift's tail calls (block chaining) need frame pointers.
-        flags.set("preserve_frame_pointers", "true").ok()?;
-        // The IR is checked by the tests (every block compiled at once on
-        // the riscv-tests and own guests), not on every compile.
-        flags.set("enable_verifier", "false").ok()?;
-        let isa = cranelift_native::builder().ok()?.finish(settings::Flags::new(flags)).ok()?;
-        let mut jit = Jit {
-            isa,
-            module: None,
+/// Cranelift's code generator for the host, or `None` where it has no
+/// backend for it (the threaded blocks then run everywhere).
+pub(super) fn host_isa() -> Option<OwnedTargetIsa> {
+    let mut flags = settings::builder();
+    flags.set("opt_level", "speed").ok()?;
+    flags.set("is_pic", "false").ok()?;
+    // Cranelift's tail calls (block chaining) need frame pointers.
+    flags.set("preserve_frame_pointers", "true").ok()?;
+    // The IR is checked by the tests (every block compiled at once on
+    // the riscv-tests and own guests), not on every compile.
+    flags.set("enable_verifier", "false").ok()?;
+    cranelift_native::builder().ok()?.finish(settings::Flags::new(flags)).ok()
+}
+
+fn new_module(isa: &OwnedTargetIsa) -> JITModule {
+    JITModule::new(JITBuilder::with_isa(isa.clone(), default_libcall_names()))
+}
+
+/// Define and finalize the function built in `ctx`: its address and size.
+fn finish(module: &mut JITModule, ctx: &mut Context) -> Option<(*const u8, usize)> {
+    let compiled = (|| {
+        let id = module.declare_anonymous_function(&ctx.func.signature).ok()?;
+        module.define_function(id, ctx).ok()?;
+        let size = ctx.compiled_code()?.code_info().total_size as usize;
+        module.finalize_definitions().ok()?;
+        Some((module.get_finalized_function(id), size))
+    })();
+    module.clear_context(ctx);
+    compiled
+}
+
+/// The trampoline from Rust into compiled blocks, in a module of its own
+/// (kept for the compiler's life): a C function calling a block in the
+/// tail-call convention with no instructions retired yet.
+pub(super) fn build_entry(isa: &OwnedTargetIsa) -> Option<(JITModule, Entry)> {
+    let mut module = new_module(isa);
+    let mut ctx = Context::new();
+    let mut builder = FunctionBuilderContext::new();
+    let call_conv = module.isa().default_call_conv();
+    let ptr = module.target_config().pointer_type();
+    ctx.func.signature = signature(call_conv, &[ptr, ptr, types::I64, types::I64]);
+    let mut b = FunctionBuilder::new(&mut ctx.func, &mut builder);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let p = b.block_params(entry).to_vec();
+    let none = b.ins().iconst(types::I64, 0);
+    let sig = b.import_signature(block_signature(ptr));
+    let call = b.ins().call_indirect(sig, p[0], &[p[1], p[2], p[3], none]);
+    let result = b.inst_results(call)[0];
+    b.ins().return_(&[result]);
+    b.seal_all_blocks();
+    b.finalize(module.target_config());
+    let (code, _) = finish(&mut module, &mut ctx)?;
+    // SAFETY: built with `Entry`'s signature in the host's C calling
+    // convention.
+    Some((module, unsafe { std::mem::transmute::<*const u8, Entry>(code) }))
+}
+
+impl Compiler {
+    pub fn new(isa: &OwnedTargetIsa) -> Compiler {
+        Compiler {
+            isa: isa.clone(),
+            module: new_module(isa),
             ctx: Context::new(),
             builder: FunctionBuilderContext::new(),
-            code_bytes: 0,
-            entry: None,
             cells: Vec::new(),
-            generation: 0,
-            touch,
+            insns: Vec::new(),
             perf_map: std::env::var_os("RVMMU_PERF_MAP").and_then(|_| {
                 let path = format!("/tmp/perf-{}.map", std::process::id());
                 std::fs::OpenOptions::new().create(true).append(true).open(path).ok()
             }),
-        };
-        jit.clear();
-        jit.entry?;
-        Some(jit)
+        }
     }
 
-    /// Whether the code memory is used up (the caller then drops every
-    /// block and calls [`Jit::clear`]).
-    pub fn full(&self) -> bool {
-        self.code_bytes >= CODE_BUDGET
-    }
-
-    /// The trampoline into compiled blocks.
-    pub fn entry(&self) -> Option<Entry> {
-        self.entry
-    }
-
-    /// The generation links are made in now.
-    pub fn generation(&self) -> u64 {
-        self.generation
-    }
-
-    /// Free all compiled code and chain cells. The caller guarantees that
-    /// no pointer to them is kept (the block index is emptied first;
-    /// [`Link`]s carry the generation).
+    /// Free all compiled code, chain cells and instructions. The caller
+    /// guarantees that no pointer to them is used any more (the block
+    /// index is emptied first; [`Link`]s carry the generation).
     pub fn clear(&mut self) {
-        if let Some(m) = self.module.take() {
-            // SAFETY: no compiled function is referenced any more.
-            unsafe { m.free_memory() };
-        }
+        let fresh = new_module(&self.isa);
+        let old = std::mem::replace(&mut self.module, fresh);
+        // SAFETY: as the caller guarantees.
+        unsafe { old.free_memory() };
         self.cells.clear();
-        self.generation += 1;
-        self.code_bytes = 0;
-        self.module = Some(JITModule::new(JITBuilder::with_isa(self.isa.clone(), default_libcall_names())));
-        self.entry = self.build_entry().map(|code| {
-            // SAFETY: built with `Entry`'s signature in the host's C
-            // calling convention.
-            unsafe { std::mem::transmute::<*const u8, Entry>(code) }
-        });
+        self.insns.clear();
     }
 
-    /// Link `cell` (from `link`, if still of this generation) to `code`.
-    pub fn link(&mut self, link: Link, code: BlockCode, len: usize, stamp: u64, pc: u64, off: usize) {
-        if link.cell != 0 && link.generation == self.generation {
-            // SAFETY: cells of this generation are alive (only `clear`
-            // frees them), and nothing else holds a reference to one.
-            let cell = unsafe { &mut *(link.cell as *mut ChainCell) };
-            let ram_off = (off - off % PAGE_SIZE) as u64;
-            *cell = ChainCell { code: code.0 as u64, stamp, len: len as u64, pc, ram_off };
-        }
-    }
-
-    /// Define and finalize the function built in `self.ctx`.
-    fn finish(&mut self) -> Option<(*const u8, usize)> {
-        let module = self.module.as_mut()?;
-        let compiled = (|| {
-            let id = module.declare_anonymous_function(&self.ctx.func.signature).ok()?;
-            module.define_function(id, &mut self.ctx).ok()?;
-            let size = self.ctx.compiled_code()?.code_info().total_size as usize;
-            module.finalize_definitions().ok()?;
-            Some((module.get_finalized_function(id), size))
-        })();
-        module.clear_context(&mut self.ctx);
-        let (code, size) = compiled?;
-        self.code_bytes += size;
-        Some((code, size))
-    }
-
-    /// The trampoline: a C function calling a block in the tail-call
-    /// convention with no instructions retired yet.
-    fn build_entry(&mut self) -> Option<*const u8> {
-        let module = self.module.as_ref()?;
-        let call_conv = module.isa().default_call_conv();
-        let ptr = module.target_config().pointer_type();
-        self.ctx.func.signature = signature(call_conv, &[ptr, ptr, types::I64, types::I64]);
-        let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.builder);
-        let entry = b.create_block();
-        b.append_block_params_for_function_params(entry);
-        b.switch_to_block(entry);
-        let p = b.block_params(entry).to_vec();
-        let none = b.ins().iconst(types::I64, 0);
-        let sig = b.import_signature(block_signature(ptr));
-        let call = b.ins().call_indirect(sig, p[0], &[p[1], p[2], p[3], none]);
-        let result = b.inst_results(call)[0];
-        b.ins().return_(&[result]);
-        b.seal_all_blocks();
-        b.finalize(module.target_config());
-        self.finish().map(|(code, _)| code)
-    }
-
-    /// Compile `block` (pre-decoded, from the block pool), which starts
-    /// at offset `off` of `ram`; `None` if Cranelift refused it (the block
-    /// then stays threaded).
-    pub fn compile(&mut self, block: &[Threaded], ram: &mut Ram, off: usize) -> Option<BlockCode> {
-        let module = self.module.as_ref()?;
-        let target = module.target_config();
-        let call_conv = module.isa().default_call_conv();
-        let (ram_host, ram_page_writes) = ram.host_parts();
-        let page = Page {
-            ram_base: ram.base(),
-            ram_len: ram.len(),
-            ram_host,
-            ram_page_writes,
-            in_page: (off % PAGE_SIZE) as i64,
-            ram_off: off - off % PAGE_SIZE,
-            touch: self.touch,
-        };
+    /// Compile `job`'s block: its code and size, or `None` if Cranelift
+    /// refused it (the block then stays threaded).
+    pub fn compile(&mut self, job: Job) -> Option<(BlockCode, usize)> {
+        let target = self.module.target_config();
+        let call_conv = self.module.isa().default_call_conv();
         // One cell per exit that may chain: each branch or jump, and the
         // end.
-        let mut cells: Box<[ChainCell]> = (0..=block.len()).map(|_| ChainCell::EMPTY).collect();
+        let mut cells: Box<[ChainCell]> = (0..=job.insns.len()).map(|_| ChainCell::EMPTY).collect();
         self.ctx.func.signature = block_signature(target.pointer_type());
-        emit(&mut self.ctx, &mut self.builder, block, call_conv, target, &page, &mut cells);
-        let (code, size) = self.finish()?;
+        emit(&mut self.ctx, &mut self.builder, &job.insns, call_conv, target, &job.page, &mut cells);
+        let (code, size) = finish(&mut self.module, &mut self.ctx)?;
         if let Some(map) = &mut self.perf_map {
             use std::io::Write;
             // Best effort: a profile aid, never worth failing a run for.
-            let _ = writeln!(map, "{:x} {size:x} rvmmu_block_ram+{off:x}_{}insns", code as usize, block.len());
+            let off = job.page.ram_off + job.page.in_page as usize;
+            let _ = writeln!(map, "{:x} {size:x} rvmmu_block_ram+{off:x}_{}insns", code as usize, job.insns.len());
         }
         self.cells.push(cells);
-        Some(BlockCode(code as usize))
+        self.insns.push(job.insns);
+        Some((BlockCode(code as usize), size))
+    }
+}
+
+impl Drop for Compiler {
+    fn drop(&mut self) {
+        self.clear();
     }
 }
 
 /// What a block's code knows of its page and of RAM.
-struct Page {
+pub(super) struct Page {
     /// RAM: guest physical base, size, host address of its bytes and of
     /// its per-page write counts.
     ram_base: u64,
@@ -403,6 +372,38 @@ struct Page {
     /// How a remembered D-TLB hit touches its entry (`None`: left to
     /// Rust; see `Tlb::touch_for_compiled_code`).
     touch: Option<Option<*mut u64>>,
+}
+
+impl Page {
+    /// For a block at offset `off` of `ram` (`touch`: from
+    /// `Mmu::data_touch_for_compiled_code` of the hart that runs it).
+    pub fn new(ram: &mut Ram, off: usize, touch: Option<Option<*mut u64>>) -> Page {
+        let (ram_host, ram_page_writes) = ram.host_parts();
+        Page {
+            ram_base: ram.base(),
+            ram_len: ram.len(),
+            ram_host,
+            ram_page_writes,
+            in_page: (off % PAGE_SIZE) as i64,
+            ram_off: off - off % PAGE_SIZE,
+            touch,
+        }
+    }
+}
+
+/// Link the chain cell of `link` to `code` (a block of `len`
+/// instructions at `pc`, RAM offset `off`, whose page's write stamp is
+/// `stamp`).
+///
+/// # Safety
+/// `link.cell` is a cell of a compiler's current generation (checked by
+/// the caller against `link.generation`), which only that compiler's
+/// `clear` frees, and nothing else holds a reference to it.
+pub(super) unsafe fn link_cell(link: Link, code: BlockCode, len: usize, stamp: u64, pc: u64, off: usize) {
+    // SAFETY: as the caller guarantees.
+    let cell = unsafe { &mut *(link.cell as *mut ChainCell) };
+    let ram_off = (off - off % PAGE_SIZE) as u64;
+    *cell = ChainCell { code: code.0 as u64, stamp, len: len as u64, pc, ram_off };
 }
 
 /// The signature of compiled blocks.

@@ -180,7 +180,7 @@ fn straight_line(rng: &mut Rng, n: usize) -> Vec<u32> {
 /// (which the programs leave alone), then mret.
 const HANDLER: u64 = 0x1000;
 
-fn hart(code: &[u32], jit: Option<u32>) -> Hart {
+fn hart(code: &[u32], jit: Option<u32>, background: bool) -> Hart {
     let mut ram = Ram::new(RAM_BASE, RAM_SIZE);
     for (i, w) in code.iter().enumerate() {
         ram.write(i * 4, 4, *w as u64);
@@ -196,7 +196,7 @@ fn hart(code: &[u32], jit: Option<u32>) -> Hart {
     let mut h = Hart::new(Bus::new(ram), MmuConfig::default(), RAM_BASE);
     h.x[10] = DATA;
     h.csr.mtvec = RAM_BASE + HANDLER;
-    h.set_jit(jit);
+    h.set_jit(jit, background);
     h
 }
 
@@ -206,8 +206,11 @@ fn compiled_blocks_agree_with_threaded_blocks() {
     for round in 0..40 {
         let n = 20 + rng.below(200) as usize;
         let code = program(&mut rng, n);
-        let mut compiled = hart(&code, Some(1));
-        let mut threaded = hart(&code, None);
+        // Every fourth round compiles in the background (which blocks run
+        // compiled, when, is then the host's choice; the results may not
+        // depend on it).
+        let mut compiled = hart(&code, Some(1), round % 4 == 3);
+        let mut threaded = hart(&code, None, false);
         for limit in [1_000u64, 30_000, 200_000] {
             let a = compiled.run(limit);
             let b = threaded.run(limit);
@@ -229,11 +232,60 @@ fn the_jit_compiles_where_cranelift_has_a_backend() {
     // On the hosts CI runs on, compiled blocks do run: with `after` = 1, a
     // block is decoded on its first run and compiled on its second.
     let code = program(&mut Rng(7), 16);
-    let mut h = hart(&code, Some(1));
+    let mut h = hart(&code, Some(1), false);
     let off = 0;
     let mut blocks = std::mem::replace(&mut h.blocks, BlockCache::empty());
     let first = blocks.get(&mut h.mmu.bus.ram, off, RAM_BASE, jit::Link::default());
     assert!(matches!(first, Some(Block::Threaded(..))), "decoded");
     let second = blocks.get(&mut h.mmu.bus.ram, off, RAM_BASE, jit::Link::default());
     assert!(matches!(second, Some(Block::Compiled(..))), "compiled");
+}
+
+/// Take the hart's block cache, call `get` at offset 0 until it returns
+/// compiled code or `tries` calls have been made (1 ms apart), and say
+/// whether it did.
+fn compiled_within(blocks: &mut BlockCache, h: &mut Hart, tries: usize) -> bool {
+    for _ in 0..tries {
+        if matches!(blocks.get(&mut h.mmu.bus.ram, 0, RAM_BASE, jit::Link::default()), Some(Block::Compiled(..))) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    false
+}
+
+#[test]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+fn blocks_compiled_in_the_background_get_installed() {
+    let code = program(&mut Rng(11), 16);
+    let mut h = hart(&code, Some(1), true);
+    let mut blocks = std::mem::replace(&mut h.blocks, BlockCache::empty());
+    assert!(compiled_within(&mut blocks, &mut h, 10_000), "compiled within 10 s");
+}
+
+#[test]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+fn code_compiled_before_a_flush_is_never_installed_after_it() {
+    let code = program(&mut Rng(12), 16);
+    let mut h = hart(&code, Some(1), true);
+    let mut blocks = std::mem::replace(&mut h.blocks, BlockCache::empty());
+    // Decode, then ask for compiling; drop everything while that is on
+    // its way, and put other code where the block was: the new block has
+    // the old one's slot, offset and pool index.
+    blocks.get(&mut h.mmu.bus.ram, 0, RAM_BASE, jit::Link::default());
+    blocks.get(&mut h.mmu.bus.ram, 0, RAM_BASE, jit::Link::default());
+    blocks.flush();
+    h.mmu.bus.ram.write(0, 4, 0x0000_006f); // jal x0, 0
+    blocks.get(&mut h.mmu.bus.ram, 0, RAM_BASE, jit::Link::default());
+    for _ in 0..10_000 {
+        blocks.install_finished();
+        if blocks.compiling == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    assert_eq!(blocks.compiling, 0, "answered within 10 s");
+    assert!(!blocks.compiled(0), "the old block's code is not the new block's");
+    // The new block compiles in its turn.
+    assert!(compiled_within(&mut blocks, &mut h, 10_000), "compiled within 10 s");
 }

@@ -7,6 +7,7 @@ mod execute;
 mod fpu;
 mod icache;
 mod jit;
+mod jit_queue;
 #[cfg(test)]
 mod jit_tests;
 mod threaded;
@@ -208,10 +209,11 @@ impl Hart {
 
     /// Compile a block to host code once it has run `after` times, where
     /// Cranelift supports the host (`None`, the default of a new hart:
-    /// every block runs as threaded code).
-    pub fn set_jit(&mut self, after: Option<u32>) {
+    /// every block runs as threaded code), on a thread of its own
+    /// (`background`) or on the hart's.
+    pub fn set_jit(&mut self, after: Option<u32>, background: bool) {
         let touch = self.mmu.data_touch_for_compiled_code();
-        self.blocks.set_jit(after, touch);
+        self.blocks.set_jit(after, background, touch);
     }
 
     /// Tie mtime to the host clock (10 MHz from now) instead of to retired
