@@ -55,6 +55,13 @@ fn workloads_count_the_same_compiled() {
     }
     same_counts(&["run", "@/guest/build/programs/tlbdemo.elf", "--tlb", "unified:4x2"], "tlbdemo-unified");
     same_counts(&["run", "@/guest/build/programs/tlbdemo.elf", "--ad", "trap"], "tlbdemo-ad-trap");
+    // Returns that chain into the caller's page through a remembered
+    // I-TLB entry: with 2 entries, which one the next call's miss evicts
+    // depends on the return's LRU touch.
+    for policy in ["lru", "fifo", "plru"] {
+        let args = ["run", "@/guest/build/programs/codehop.elf", "--itlb", "1x2", "--tlb-policy", policy];
+        same_counts(&args, &format!("codehop-{policy}"));
+    }
 }
 
 #[test]

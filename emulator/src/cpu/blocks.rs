@@ -25,14 +25,14 @@
 //! block ends, which the unprivileged spec allows: only FENCE.I (a block
 //! end) orders stores before fetches (Zifencei).
 
-use super::jit::{BlockCode, Entry, Job, Link, Page};
+use super::jit::{BlockCode, Entry, Job, Link, Page, Touches};
 use super::jit_queue::{Jit, Outcome, Request};
 use super::threaded::Threaded;
 use crate::bus::Ram;
 use crate::isa::{decode, insn_len, Op};
 
-/// Index slots, direct-mapped by RAM offset.
-const INDEX_ENTRIES: usize = 1 << 12;
+/// Index slots, direct-mapped by RAM offset (see [`slot_of`]).
+const INDEX_ENTRIES: usize = 1 << 15;
 /// Decoded instructions kept before everything is dropped and rebuilt.
 const POOL_INSNS: usize = 1 << 16;
 /// Longest block.
@@ -93,9 +93,8 @@ pub struct BlockCache {
     hot_runs: u32,
     /// Blocks being compiled in the background (`Jit::in_flight`).
     pub(super) compiling: usize,
-    /// How compiled code touches a remembered D-TLB entry
-    /// (`Mmu::data_touch_for_compiled_code`).
-    touch: Option<Option<*mut u64>>,
+    /// How compiled code touches remembered TLB entries.
+    touch: Touches,
 }
 
 impl Default for BlockCache {
@@ -107,7 +106,7 @@ impl Default for BlockCache {
             jit: None,
             hot_runs: u32::MAX,
             compiling: 0,
-            touch: None,
+            touch: Touches::default(),
         }
     }
 }
@@ -140,15 +139,14 @@ impl BlockCache {
             jit: None,
             hot_runs: u32::MAX,
             compiling: 0,
-            touch: None,
+            touch: Touches::default(),
         }
     }
 
     /// Compile a block once it has run `after` times (where Cranelift
     /// supports the host), or (`None`) never, on a thread of its own or
-    /// not (see `jit_queue.rs`); `touch` is the hart's
-    /// `Mmu::data_touch_for_compiled_code`.
-    pub fn set_jit(&mut self, after: Option<u32>, background: bool, touch: Option<Option<*mut u64>>) {
+    /// not (see `jit_queue.rs`); `touch` is from the hart's MMU.
+    pub fn set_jit(&mut self, after: Option<u32>, background: bool, touch: Touches) {
         self.flush();
         self.jit = after.and_then(|_| Jit::new(background).map(Box::new));
         self.hot_runs = after.unwrap_or(u32::MAX).max(1);
@@ -170,7 +168,7 @@ impl BlockCache {
         if self.compiling != 0 {
             self.install_finished();
         }
-        let slot = (off >> 1) & (INDEX_ENTRIES - 1);
+        let slot = slot_of(off);
         let b = self.index.get_mut(slot)?;
         if b.off == off {
             let stamp = ram.write_stamp(off);
@@ -286,7 +284,7 @@ impl BlockCache {
     /// Whether the block at RAM offset `off` has compiled code.
     #[cfg(test)]
     pub fn compiled(&self, off: usize) -> bool {
-        let slot = (off >> 1) & (INDEX_ENTRIES - 1);
+        let slot = slot_of(off);
         self.index.get(slot).is_some_and(|b| b.off == off && b.code.is_some())
     }
 
@@ -299,6 +297,15 @@ impl BlockCache {
             jit.clear();
         }
     }
+}
+
+/// The index slot of a block at RAM offset `off`: 64 KiB of code map
+/// one-to-one, and the offset's higher bits are folded in so that code at
+/// 64 KiB strides (user pages in scattered frames) spreads out too. A
+/// conflict costs a decode, and the compiling again once hot.
+#[inline(always)]
+fn slot_of(off: usize) -> usize {
+    ((off >> 1) ^ (off >> 17)) & (INDEX_ENTRIES - 1)
 }
 
 /// Whether RAM at `b.off` still holds the bytes `b` was decoded from.

@@ -369,15 +369,23 @@ pub(super) struct Page {
     in_page: i64,
     /// RAM offset of the page.
     ram_off: usize,
-    /// How a remembered D-TLB hit touches its entry (`None`: left to
-    /// Rust; see `Tlb::touch_for_compiled_code`).
-    touch: Option<Option<*mut u64>>,
+    /// How remembered TLB hits touch their entries.
+    touch: Touches,
+}
+
+/// How compiled code touches a remembered entry of the D-TLB and of the
+/// I-TLB that it hits (`None`: it leaves such hits to Rust; see
+/// `Tlb::touch_for_compiled_code`).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Touches {
+    pub data: Option<Option<*mut u64>>,
+    pub fetch: Option<Option<*mut u64>>,
 }
 
 impl Page {
-    /// For a block at offset `off` of `ram` (`touch`: from
-    /// `Mmu::data_touch_for_compiled_code` of the hart that runs it).
-    pub fn new(ram: &mut Ram, off: usize, touch: Option<Option<*mut u64>>) -> Page {
+    /// For a block at offset `off` of `ram` (`touch`: from the MMU of the
+    /// hart that runs it).
+    pub fn new(ram: &mut Ram, off: usize, touch: Touches) -> Page {
         let (ram_host, ram_page_writes) = ram.host_parts();
         Page {
             ram_base: ram.base(),
@@ -645,7 +653,7 @@ impl Emitter<'_, '_> {
         // A remembered entry (`Translator::translate_remembered`), where
         // compiled code can touch it as `Tlb::count_hit_and_touch` does.
         self.b.switch_to_block(remembered);
-        if page.touch.is_some() {
+        if page.touch.data.is_some() {
             let vpn = self.b.ins().ushr_imm_s(va, 12);
             let index = self.b.ins().band_imm_s(vpn, f.remembered_entries as i64 - 1);
             let scaled = self.b.ins().imul_imm_s(index, f.entry_size as i64);
@@ -673,7 +681,7 @@ impl Emitter<'_, '_> {
         let pending = self.b.ins().iadd(pending, translated);
         self.b.def_var(self.pending_hits, pending);
         self.may_have_hits = true;
-        if let Some(stamps) = page.touch {
+        if let Some(stamps) = page.touch.data {
             let touch = self.b.create_block();
             let done = self.b.create_block();
             self.b.ins().brif(entry, touch, &[], done, &[]);
@@ -717,10 +725,12 @@ impl Emitter<'_, '_> {
     /// compiled code when `cell` is linked to it and the Rust loop would
     /// enter it now, after doing what the Rust loop does on a fetch from
     /// a new page (`Mmu::fetch_new_page`) when the fetch needs no
-    /// translation or is a repeat hit of the I-TLB's last entry (a 1 GiB or
-    /// 2 MiB page, or back into the same page): translate it (the lookup
-    /// is counted with the chain's other fetches: the same repeat hit) and
-    /// make the target's page the fetch page. Anything else goes back to
+    /// translation, is a repeat hit of the I-TLB's last entry (a 1 GiB or
+    /// 2 MiB page, or back into the same page) or hits a remembered entry
+    /// (other 4 KiB pages lately used): translate it (the lookup is
+    /// counted with the chain's other fetches: the same counts as a repeat
+    /// hit; a remembered entry is touched and made the last) and make the
+    /// target's page the fetch page. Anything else goes back to
     /// Rust, asking it to link `cell`.
     fn exit_to_any_page(&mut self, next: Value, retired: usize, page: &Page, cell: &ChainCell) {
         self.write_back();
@@ -747,20 +757,35 @@ impl Emitter<'_, '_> {
         let fits = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, in_page, PAGE_SIZE as i64 - 4);
         check(self, fits);
         // The fetch's physical address: untranslated, or through an entry.
+        // `physical(pa, entry)`: `entry` is the remembered entry that hit
+        // (0: none), touched once the chain is committed.
         let physical = self.b.create_block();
         let pa = self.b.append_block_param(physical, types::I64);
+        let entry = self.b.append_block_param(physical, types::I64);
+        let zero = self.b.ins().iconst(types::I64, 0);
         let tlb = self.b.create_block();
         let on = self.b.ins().uload8(types::I32, FLAGS, self.hart, at(Mmu::FETCH_ON_OFFSET));
-        self.b.ins().brif(on, tlb, &[], physical, &[BlockArg::Value(next)]);
+        self.b.ins().brif(on, tlb, &[], physical, &[BlockArg::Value(next), BlockArg::Value(zero)]);
         self.b.switch_to_block(tlb);
         let remembered = self.b.create_block();
         let last = self.b.ins().iadd_imm_s(self.hart, at(Mmu::INSN_LAST_OFFSET) as i64);
         let last_pa = self.probe(last, next, Translator::USABLE_FETCH, remembered);
-        self.b.ins().jump(physical, &[BlockArg::Value(last_pa)]);
-        // Another entry (a remembered one, touched for the replacement
-        // policy, or a miss): left to Rust.
+        self.b.ins().jump(physical, &[BlockArg::Value(last_pa), BlockArg::Value(zero)]);
+        // A remembered entry (`Translator::translate_remembered`) where
+        // compiled code can touch it; a miss, or tree-PLRU, is Rust's.
         self.b.switch_to_block(remembered);
-        self.b.ins().jump(back, &[]);
+        if page.touch.fetch.is_some() {
+            let f = Mmu::DATA_FAST_PATH;
+            let vpn = self.b.ins().ushr_imm_s(next, 12);
+            let index = self.b.ins().band_imm_s(vpn, f.remembered_entries as i64 - 1);
+            let scaled = self.b.ins().imul_imm_s(index, f.entry_size as i64);
+            let table = self.b.ins().iadd_imm_s(self.hart, at(Mmu::INSN_REMEMBERED_OFFSET) as i64);
+            let hit = self.b.ins().iadd(table, scaled);
+            let hit_pa = self.probe(hit, next, Translator::USABLE_FETCH, back);
+            self.b.ins().jump(physical, &[BlockArg::Value(hit_pa), BlockArg::Value(hit)]);
+        } else {
+            self.b.ins().jump(back, &[]);
+        }
         self.b.switch_to_block(physical);
         // The page is RAM's, and the one the cell was linked to.
         let page_pa = self.b.ins().band_imm_s(pa, !(PAGE_SIZE as i64 - 1));
@@ -777,7 +802,19 @@ impl Emitter<'_, '_> {
         // Room in the batch.
         let fits = self.room_in_batch(cell_addr, done);
         check(self, fits);
-        // Committed: the target's page becomes the fetch page.
+        // Committed. A remembered entry that hit is touched and becomes
+        // the I-TLB's last entry (the fetch's lookup is counted with the
+        // chain's other fetches: the same counts as a repeat hit), and the
+        // target's page becomes the fetch page.
+        if let Some(stamps) = page.touch.fetch {
+            let touch = self.b.create_block();
+            let touched = self.b.create_block();
+            self.b.ins().brif(entry, touch, &[], touched, &[]);
+            self.b.switch_to_block(touch);
+            self.touch_and_make_last(entry, stamps, Mmu::INSN_CLOCK_OFFSET, Mmu::INSN_LAST_OFFSET);
+            self.b.ins().jump(touched, &[]);
+            self.b.switch_to_block(touched);
+        }
         let base = self.b.ins().band_imm_s(next, !(PAGE_SIZE as i64 - 1));
         self.b.ins().store(FLAGS, base, self.hart, at(Mmu::FETCH_PAGE_BASE_OFFSET));
         self.b.ins().store(FLAGS, ram_off, self.hart, at(Mmu::FETCH_PAGE_RAM_OFF_OFFSET));

@@ -403,8 +403,10 @@ impl Mmu {
     pub(crate) const FETCH_PAGE_RAM_OFF_OFFSET: usize = std::mem::offset_of!(Mmu, fetch_page.ram_off);
     pub(crate) const FETCH_PAGE_COUNTED_OFFSET: usize = std::mem::offset_of!(Mmu, fetch_page.counted);
     pub(crate) const FETCH_ON_OFFSET: usize = std::mem::offset_of!(Mmu, ctx.fetch_on);
-    /// Where the I-TLB's last entry lies.
+    /// Where the I-TLB's last entry, remembered entries and LRU clock lie.
     pub(crate) const INSN_LAST_OFFSET: usize = std::mem::offset_of!(Mmu, tr) + Translator::INSN_LAST_OFFSET;
+    pub(crate) const INSN_REMEMBERED_OFFSET: usize = std::mem::offset_of!(Mmu, tr) + Translator::INSN_REMEMBERED_OFFSET;
+    pub(crate) const INSN_CLOCK_OFFSET: usize = std::mem::offset_of!(Mmu, tr) + Translator::INSN_CLOCK_OFFSET;
 
     /// Where compiled code finds what a data access's fast path reads.
     pub(crate) const DATA_FAST_PATH: DataFastPath = {
@@ -436,6 +438,11 @@ impl Mmu {
     /// (see [`tlb::Tlb::touch_for_compiled_code`]).
     pub(crate) fn data_touch_for_compiled_code(&mut self) -> Option<Option<*mut u64>> {
         self.tr.data_touch_for_compiled_code()
+    }
+
+    /// The same for a remembered I-TLB hit (`None`: left to Rust).
+    pub(crate) fn fetch_touch_for_compiled_code(&mut self) -> Option<Option<*mut u64>> {
+        self.tr.fetch_touch_for_compiled_code()
     }
 
     /// The instruction bits at `pc`, in the fetch page (which

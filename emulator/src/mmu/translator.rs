@@ -173,6 +173,10 @@ impl Translator {
         offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, tlb.stats);
     pub(crate) const INSN_LAST_OFFSET: usize =
         offset_of!(Translator, units) + INSN * size_of::<TlbUnit>() + offset_of!(TlbUnit, last);
+    pub(crate) const INSN_REMEMBERED_OFFSET: usize =
+        offset_of!(Translator, units) + INSN * size_of::<TlbUnit>() + offset_of!(TlbUnit, remembered);
+    pub(crate) const INSN_CLOCK_OFFSET: usize =
+        offset_of!(Translator, units) + INSN * size_of::<TlbUnit>() + offset_of!(TlbUnit, tlb) + Tlb::CLOCK_OFFSET;
     pub(crate) const USABLE_FETCH: u8 = 1;
     pub(crate) const DATA_REMEMBERED_OFFSET: usize =
         offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, remembered);
@@ -269,6 +273,15 @@ impl Translator {
     /// [`Tlb::touch_for_compiled_code`]).
     pub(crate) fn data_touch_for_compiled_code(&mut self) -> Option<Option<*mut u64>> {
         self.units[DATA].tlb.touch_for_compiled_code()
+    }
+
+    /// The same for the I-TLB's remembered entries (`None` with a unified
+    /// TLB, whose fetches compiled code leaves to Rust).
+    pub(crate) fn fetch_touch_for_compiled_code(&mut self) -> Option<Option<*mut u64>> {
+        if self.is_unified() {
+            return None;
+        }
+        self.units[INSN].tlb.touch_for_compiled_code()
     }
 
     /// sfence.vma: flush what the fence covers from every TLB and the
