@@ -165,9 +165,6 @@ impl BlockCache {
     /// `jit::ChainCell`): it is linked to this block, at `pc`, if that is
     /// compiled.
     pub fn get(&mut self, ram: &mut Ram, off: usize, pc: u64, link: Link) -> Option<Block<'_>> {
-        if self.compiling != 0 {
-            self.install_finished();
-        }
         let slot = slot_of(off);
         let b = self.index.get_mut(slot)?;
         if b.off == off {
@@ -216,7 +213,14 @@ impl BlockCache {
     }
 
     /// Install the blocks compiled in the background since the last call
-    /// (those whose block is still in its slot).
+    /// (those whose block is still in its slot): once per batch.
+    #[inline(always)]
+    pub fn install_compiled(&mut self) {
+        if self.compiling != 0 {
+            self.install_finished();
+        }
+    }
+
     #[cold]
     #[inline(never)]
     pub(super) fn install_finished(&mut self) {

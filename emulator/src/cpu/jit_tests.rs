@@ -241,11 +241,13 @@ fn the_jit_compiles_where_cranelift_has_a_backend() {
     assert!(matches!(second, Some(Block::Compiled(..))), "compiled");
 }
 
-/// Take the hart's block cache, call `get` at offset 0 until it returns
+/// With the hart's block cache, install what was compiled and call `get`
+/// at offset 0 until it returns
 /// compiled code or `tries` calls have been made (1 ms apart), and say
 /// whether it did.
 fn compiled_within(blocks: &mut BlockCache, h: &mut Hart, tries: usize) -> bool {
     for _ in 0..tries {
+        blocks.install_compiled();
         if matches!(blocks.get(&mut h.mmu.bus.ram, 0, RAM_BASE, jit::Link::default()), Some(Block::Compiled(..))) {
             return true;
         }
