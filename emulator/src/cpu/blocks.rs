@@ -25,7 +25,8 @@
 //! block ends, which the unprivileged spec allows: only FENCE.I (a block
 //! end) orders stores before fetches (Zifencei).
 
-use super::jit::{BlockCode, Entry, Job, Link, Page, Touches};
+use super::jit::{BlockCode, Entry, Link, Page, Touches};
+use super::jit_compiler::Job;
 use super::jit_queue::{Jit, Outcome, Request};
 use super::threaded::Threaded;
 use crate::bus::Ram;

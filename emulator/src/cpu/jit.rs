@@ -18,7 +18,10 @@
 //!   calls a helper that goes through `Mmu::load`/`Mmu::store`, the
 //!   interpreter's own translation, TLB model and counters;
 //! - exits jump straight into the next compiled block once linked, after
-//!   the checks the Rust loop makes (see [`ChainCell`]);
+//!   the checks the Rust loop makes (see [`ChainCell`]); a branch back to
+//!   one of the block's own instructions goes round inside the function
+//!   after the same checks (`Emitter::loop_back`), guest registers being
+//!   Cranelift variables that stay in host registers across passes;
 //! - every other operation (F/D, CSR, fences, AMOs, system) calls the
 //!   instruction's threaded handler, as the threaded loop does.
 //!
@@ -29,7 +32,11 @@
 //! `Hart::block_exception`; it leaves `Hart::pc` at the next instruction
 //! (or at the one that trapped).
 //!
-//! (One file of about 1,100 lines: the emitter, the helpers it calls and
+//! `jit_compiler.rs` turns the IR built here into code and owns the code
+//! memory; where and when blocks get compiled (on a thread of their own
+//! by default) is `jit_queue.rs`'s business.
+//!
+//! (One file of about 1,180 lines: the emitter, the helpers it calls and
 //! the chain cells share one calling contract, `Meta`, the exit codes and
 //! the MMU offsets, and read best together.)
 
@@ -41,11 +48,9 @@ use crate::isa::{Insn, Op};
 use crate::mmu::{Mmu, Translator, NO_RESERVATION};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, Signature, Value};
-use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetFrontendConfig};
-use cranelift_codegen::{settings, settings::Configurable, Context};
+use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
+use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
-use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{default_libcall_names, Module};
 use std::mem::offset_of;
 
 const PAGE_SIZE: usize = 4096;
@@ -60,7 +65,7 @@ const FAST_DATA: bool = cfg!(target_endian = "little");
 /// chain and `retired` the instructions the chain retired before this
 /// block. Rust enters it through an [`Entry`] trampoline.
 #[derive(Clone, Copy)]
-pub(super) struct BlockCode(usize);
+pub(super) struct BlockCode(pub(super) usize);
 
 /// The trampoline from Rust into a chain of compiled blocks:
 /// `(code, hart, pc, start) -> retired | EXIT_TRAP`.
@@ -104,7 +109,7 @@ pub(super) struct ChainCell {
 }
 
 impl ChainCell {
-    const EMPTY: ChainCell = ChainCell { code: 0, stamp: 0, len: 0, pc: 1, ram_off: u64::MAX };
+    pub(super) const EMPTY: ChainCell = ChainCell { code: 0, stamp: 0, len: 0, pc: 1, ram_off: u64::MAX };
 }
 
 /// A request to link a chain cell, valid while the JIT's generation is
@@ -211,152 +216,6 @@ extern "C" fn divide_helper(op: u64, a: u64, b: u64) -> u64 {
     alu(Op::ALL[op as usize & 0xff], a, b)
 }
 
-/// A block to compile: a copy of its instructions (which the compiled code
-/// points into, so it is kept with the code) and what the code knows of
-/// its page and of RAM.
-pub(super) struct Job {
-    pub insns: Box<[Threaded]>,
-    pub page: Page,
-}
-
-// SAFETY: `Page`'s pointers (RAM's bytes and write counts, the D-TLB's LRU
-// stamps) are only written into the compiled code as constants; the
-// compiler never dereferences them. The code runs on the hart's thread.
-unsafe impl Send for Job {}
-
-/// The compiler, with its code memory: compiled blocks, their chain cells
-/// and instructions, all freed together by [`Compiler::clear`].
-pub(super) struct Compiler {
-    isa: OwnedTargetIsa,
-    module: JITModule,
-    ctx: Context,
-    builder: FunctionBuilderContext,
-    /// Chain cells of the compiled blocks (each block's own, at a fixed
-    /// address until [`Compiler::clear`]).
-    cells: Vec<Box<[ChainCell]>>,
-    /// The instructions each block's code points into.
-    insns: Vec<Box<[Threaded]>>,
-    /// With `RVMMU_PERF_MAP` set: `/tmp/perf-PID.map`, where each compiled
-    /// block gets a line so that `perf report` names it.
-    perf_map: Option<std::fs::File>,
-}
-
-/// Cranelift's code generator for the host, or `None` where it has no
-/// backend for it (the threaded blocks then run everywhere).
-pub(super) fn host_isa() -> Option<OwnedTargetIsa> {
-    let mut flags = settings::builder();
-    flags.set("opt_level", "speed").ok()?;
-    flags.set("is_pic", "false").ok()?;
-    // Cranelift's tail calls (block chaining) need frame pointers.
-    flags.set("preserve_frame_pointers", "true").ok()?;
-    // The IR is checked by the tests (every block compiled at once on
-    // the riscv-tests and own guests), not on every compile.
-    flags.set("enable_verifier", "false").ok()?;
-    cranelift_native::builder().ok()?.finish(settings::Flags::new(flags)).ok()
-}
-
-fn new_module(isa: &OwnedTargetIsa) -> JITModule {
-    JITModule::new(JITBuilder::with_isa(isa.clone(), default_libcall_names()))
-}
-
-/// Define and finalize the function built in `ctx`: its address and size.
-fn finish(module: &mut JITModule, ctx: &mut Context) -> Option<(*const u8, usize)> {
-    let compiled = (|| {
-        let id = module.declare_anonymous_function(&ctx.func.signature).ok()?;
-        module.define_function(id, ctx).ok()?;
-        let size = ctx.compiled_code()?.code_info().total_size as usize;
-        module.finalize_definitions().ok()?;
-        Some((module.get_finalized_function(id), size))
-    })();
-    module.clear_context(ctx);
-    compiled
-}
-
-/// The trampoline from Rust into compiled blocks, in a module of its own
-/// (kept for the compiler's life): a C function calling a block in the
-/// tail-call convention with no instructions retired yet.
-pub(super) fn build_entry(isa: &OwnedTargetIsa) -> Option<(JITModule, Entry)> {
-    let mut module = new_module(isa);
-    let mut ctx = Context::new();
-    let mut builder = FunctionBuilderContext::new();
-    let call_conv = module.isa().default_call_conv();
-    let ptr = module.target_config().pointer_type();
-    ctx.func.signature = signature(call_conv, &[ptr, ptr, types::I64, types::I64]);
-    let mut b = FunctionBuilder::new(&mut ctx.func, &mut builder);
-    let entry = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.switch_to_block(entry);
-    let p = b.block_params(entry).to_vec();
-    let none = b.ins().iconst(types::I64, 0);
-    let sig = b.import_signature(block_signature(ptr));
-    let call = b.ins().call_indirect(sig, p[0], &[p[1], p[2], p[3], none]);
-    let result = b.inst_results(call)[0];
-    b.ins().return_(&[result]);
-    b.seal_all_blocks();
-    b.finalize(module.target_config());
-    let (code, _) = finish(&mut module, &mut ctx)?;
-    // SAFETY: built with `Entry`'s signature in the host's C calling
-    // convention.
-    Some((module, unsafe { std::mem::transmute::<*const u8, Entry>(code) }))
-}
-
-impl Compiler {
-    pub fn new(isa: &OwnedTargetIsa) -> Compiler {
-        Compiler {
-            isa: isa.clone(),
-            module: new_module(isa),
-            ctx: Context::new(),
-            builder: FunctionBuilderContext::new(),
-            cells: Vec::new(),
-            insns: Vec::new(),
-            perf_map: std::env::var_os("RVMMU_PERF_MAP").and_then(|_| {
-                let path = format!("/tmp/perf-{}.map", std::process::id());
-                std::fs::OpenOptions::new().create(true).append(true).open(path).ok()
-            }),
-        }
-    }
-
-    /// Free all compiled code, chain cells and instructions. The caller
-    /// guarantees that no pointer to them is used any more (the block
-    /// index is emptied first; [`Link`]s carry the generation).
-    pub fn clear(&mut self) {
-        let fresh = new_module(&self.isa);
-        let old = std::mem::replace(&mut self.module, fresh);
-        // SAFETY: as the caller guarantees.
-        unsafe { old.free_memory() };
-        self.cells.clear();
-        self.insns.clear();
-    }
-
-    /// Compile `job`'s block: its code and size, or `None` if Cranelift
-    /// refused it (the block then stays threaded).
-    pub fn compile(&mut self, job: Job) -> Option<(BlockCode, usize)> {
-        let target = self.module.target_config();
-        let call_conv = self.module.isa().default_call_conv();
-        // One cell per exit that may chain: each branch or jump, and the
-        // end.
-        let mut cells: Box<[ChainCell]> = (0..=job.insns.len()).map(|_| ChainCell::EMPTY).collect();
-        self.ctx.func.signature = block_signature(target.pointer_type());
-        emit(&mut self.ctx, &mut self.builder, &job.insns, call_conv, target, &job.page, &mut cells);
-        let (code, size) = finish(&mut self.module, &mut self.ctx)?;
-        if let Some(map) = &mut self.perf_map {
-            use std::io::Write;
-            // Best effort: a profile aid, never worth failing a run for.
-            let off = job.page.ram_off + job.page.in_page as usize;
-            let _ = writeln!(map, "{:x} {size:x} rvmmu_block_ram+{off:x}_{}insns", code as usize, job.insns.len());
-        }
-        self.cells.push(cells);
-        self.insns.push(job.insns);
-        Some((BlockCode(code as usize), size))
-    }
-}
-
-impl Drop for Compiler {
-    fn drop(&mut self) {
-        self.clear();
-    }
-}
-
 /// What a block's code knows of its page and of RAM.
 pub(super) struct Page {
     /// RAM: guest physical base, size, host address of its bytes and of
@@ -366,9 +225,9 @@ pub(super) struct Page {
     ram_host: *mut u8,
     ram_page_writes: *mut u64,
     /// The block's offset in its page.
-    in_page: i64,
+    pub(super) in_page: i64,
     /// RAM offset of the page.
-    ram_off: usize,
+    pub(super) ram_off: usize,
     /// How remembered TLB hits touch their entries.
     touch: Touches,
 }
@@ -415,12 +274,12 @@ pub(super) unsafe fn link_cell(link: Link, code: BlockCode, len: usize, stamp: u
 }
 
 /// The signature of compiled blocks.
-fn block_signature(ptr: types::Type) -> Signature {
+pub(super) fn block_signature(ptr: types::Type) -> Signature {
     signature(CallConv::Tail, &[ptr, types::I64, types::I64, types::I64])
 }
 
 /// A signature of integer parameters returning one i64.
-fn signature(call_conv: CallConv, params: &[types::Type]) -> Signature {
+pub(super) fn signature(call_conv: CallConv, params: &[types::Type]) -> Signature {
     let mut sig = Signature::new(call_conv);
     sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
     sig.returns.push(AbiParam::new(types::I64));
@@ -1026,7 +885,7 @@ impl Emitter<'_, '_> {
 
 /// Build the IR of `block` into `ctx.func`; `cells` has one chain cell
 /// per instruction and one for the end.
-fn emit(
+pub(super) fn emit(
     ctx: &mut Context,
     builder: &mut FunctionBuilderContext,
     block: &[Threaded],

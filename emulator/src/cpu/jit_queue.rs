@@ -9,7 +9,8 @@
 //! memory and statistics (the JIT's contract, see `jit.rs`), so running
 //! a block threaded a little longer changes only the time taken.
 
-use super::jit::{build_entry, host_isa, link_cell, BlockCode, Compiler, Entry, Job, Link};
+use super::jit::{link_cell, BlockCode, Entry, Link};
+use super::jit_compiler::{build_entry, host_isa, Compiler, Job};
 use cranelift_jit::JITModule;
 use std::sync::mpsc::{channel, Receiver, Sender};
 

@@ -7,6 +7,7 @@ mod execute;
 mod fpu;
 mod icache;
 mod jit;
+mod jit_compiler;
 mod jit_queue;
 #[cfg(test)]
 mod jit_tests;
