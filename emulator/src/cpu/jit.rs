@@ -21,7 +21,10 @@
 //!   the checks the Rust loop makes (see [`ChainCell`]); a branch back to
 //!   one of the block's own instructions goes round inside the function
 //!   after the same checks (`Emitter::loop_back`), guest registers being
-//!   Cranelift variables that stay in host registers across passes;
+//!   Cranelift variables that stay in host registers across passes; a
+//!   branch forward to a later instruction of the block (over an `if`'s
+//!   body) jumps there within the function, the skipped instructions not
+//!   retiring;
 //! - every other operation (F/D, CSR, fences, AMOs, system) calls the
 //!   instruction's threaded handler, as the threaded loop does.
 //!
@@ -36,7 +39,7 @@
 //! memory; where and when blocks get compiled (on a thread of their own
 //! by default) is `jit_queue.rs`'s business.
 //!
-//! (One file of about 1,180 lines: the emitter, the helpers it calls and
+//! (One file of about 1,250 lines: the emitter, the helpers it calls and
 //! the chain cells share one calling contract, `Meta`, the exit codes and
 //! the MMU offsets, and read best together.)
 
@@ -315,6 +318,14 @@ struct Emitter<'a, 'b> {
     /// counters to update before the first data access).
     may_have_hits: bool,
     ptr: types::Type,
+}
+
+/// An `Emitter`'s knowledge on one way into a join.
+struct PathState {
+    known: u32,
+    dirty: u32,
+    called_handler: bool,
+    may_have_hits: bool,
 }
 
 const FLAGS: MemFlagsData = MemFlagsData::trusted();
@@ -751,6 +762,25 @@ impl Emitter<'_, '_> {
         self.exit_chained(target, index + 1, page, cell);
     }
 
+    /// What the path being built knows (for a join, see `emit`).
+    fn state(&self) -> PathState {
+        PathState {
+            known: self.known,
+            dirty: self.dirty,
+            called_handler: self.called_handler,
+            may_have_hits: self.may_have_hits,
+        }
+    }
+
+    /// Join another way in: only registers known on both stay known (each
+    /// is defined on every way), and what either may have done counts.
+    fn merge(&mut self, other: PathState) {
+        self.known &= other.known;
+        self.dirty |= other.dirty;
+        self.called_handler |= other.called_handler;
+        self.may_have_hits |= other.may_have_hits;
+    }
+
     /// Whether the fetch page is still this block's.
     fn fetching_from_this_page(&mut self, page: &Page) -> Value {
         let base = self.load_hart(FETCH_BASE_OFFSET);
@@ -936,6 +966,16 @@ pub(super) fn emit(
         let target = offsets[index] + i.imm as i64;
         branch.then(|| offsets[..=index].iter().position(|&o| o == target)).flatten()
     };
+    // Branches forward to a later instruction of the block (over an `if`'s
+    // body) jump there inside the function instead of leaving it: the
+    // instruction's join block, where the state of every way in merges.
+    let forward = |index: usize| -> Option<usize> {
+        let i = &block[index].insn;
+        let branch = matches!(i.op, BEQ | BNE | BLT | BGE | BLTU | BGEU);
+        let target = offsets[index] + i.imm as i64;
+        branch.then(|| offsets.iter().position(|&o| o == target).filter(|&k| k > index + 1)).flatten()
+    };
+    let mut joins: Vec<Option<(Block, Vec<PathState>)>> = (0..block.len()).map(|_| None).collect();
     let mut headers: Vec<Option<Block>> = vec![None; block.len()];
     for index in 0..block.len() {
         if let Some(to) = back_edge(index) {
@@ -978,6 +1018,13 @@ pub(super) fn emit(
         let next_offset = offset + i.len as i64;
         let m = Meta::new(index, i).0 as i64;
         let op = i.op;
+        if let Some((join, incoming)) = joins[index].take() {
+            e.b.ins().jump(join, &[]);
+            e.b.switch_to_block(join);
+            for state in incoming {
+                e.merge(state);
+            }
+        }
         if let Some(header) = headers[index] {
             let (mut used, mut written) = (0u32, 0u32);
             for t in &block[index..] {
@@ -1028,9 +1075,29 @@ pub(super) fn emit(
                 let taken = e.b.ins().icmp(cc, a, c);
                 let leave = e.b.create_block();
                 let go_on = e.b.create_block();
-                e.b.ins().brif(taken, leave, &[], go_on, &[]);
-                e.b.switch_to_block(leave);
-                jump_to(&mut e, index, offset + imm);
+                if let Some(to) = forward(index) {
+                    // Registers the skipped instructions write get their
+                    // values first, so that both ways define them.
+                    let written = block[index + 1..to].iter().fold(0u32, |w, t| w | 1 << (t.insn.rd & 31)) & !1;
+                    for r in 1..32u8 {
+                        if written & e.known & 1 << r == 0 && written & 1 << r != 0 {
+                            e.reload(r);
+                        }
+                    }
+                    e.b.ins().brif(taken, leave, &[], go_on, &[]);
+                    e.b.switch_to_block(leave);
+                    // The skipped instructions do not retire.
+                    let acc = e.b.use_var(e.acc);
+                    let acc = e.b.ins().iadd_imm_s(acc, index as i64 + 1 - to as i64);
+                    e.b.def_var(e.acc, acc);
+                    let join = joins[to].get_or_insert_with(|| (e.b.create_block(), Vec::new()));
+                    e.b.ins().jump(join.0, &[]);
+                    join.1.push(e.state());
+                } else {
+                    e.b.ins().brif(taken, leave, &[], go_on, &[]);
+                    e.b.switch_to_block(leave);
+                    jump_to(&mut e, index, offset + imm);
+                }
                 e.b.switch_to_block(go_on);
             }
             JAL => {
