@@ -92,8 +92,6 @@ pub struct BlockCache {
     jit: Option<Box<Jit>>,
     /// Runs after which a block is compiled.
     hot_runs: u32,
-    /// Blocks being compiled in the background (`Jit::in_flight`).
-    pub(super) compiling: usize,
     /// How compiled code touches remembered TLB entries.
     touch: Touches,
 }
@@ -106,7 +104,6 @@ impl Default for BlockCache {
             raw: Vec::with_capacity(POOL_INSNS * 4),
             jit: None,
             hot_runs: u32::MAX,
-            compiling: 0,
             touch: Touches::default(),
         }
     }
@@ -139,7 +136,6 @@ impl BlockCache {
             raw: Vec::new(),
             jit: None,
             hot_runs: u32::MAX,
-            compiling: 0,
             touch: Touches::default(),
         }
     }
@@ -151,7 +147,6 @@ impl BlockCache {
         self.flush();
         self.jit = after.and_then(|_| Jit::new(background).map(Box::new));
         self.hot_runs = after.unwrap_or(u32::MAX).max(1);
-        self.compiling = 0;
         self.touch = touch;
     }
 
@@ -205,11 +200,7 @@ impl BlockCache {
                 b.code = Some(code);
                 Some(Block::Compiled(code, jit.entry(), insns.len()))
             }
-            Outcome::Queued => {
-                self.compiling = jit.in_flight();
-                Some(Block::Threaded(insns))
-            }
-            Outcome::Refused => Some(Block::Threaded(insns)),
+            Outcome::Queued | Outcome::Refused => Some(Block::Threaded(insns)),
         }
     }
 
@@ -217,7 +208,7 @@ impl BlockCache {
     /// (those whose block is still in its slot): once per batch.
     #[inline(always)]
     pub fn install_compiled(&mut self) {
-        if self.compiling != 0 {
+        if self.compiling() != 0 {
             self.install_finished();
         }
     }
@@ -234,7 +225,11 @@ impl BlockCache {
                 b.code = Some(f.code);
             }
         });
-        self.compiling = jit.in_flight();
+    }
+
+    /// Blocks being compiled in the background.
+    pub(super) fn compiling(&self) -> usize {
+        self.jit.as_ref().map_or(0, |j| j.in_flight())
     }
 
     #[cold]

@@ -363,16 +363,23 @@ impl Emitter<'_, '_> {
         v
     }
 
+    /// Give every register in `regs` (not x0) a value on the path being
+    /// built, loading those not yet known, so that a way into a join or a
+    /// loop header defines them.
+    fn define(&mut self, regs: u32) {
+        for r in 1..32u8 {
+            if regs & !self.known & 1 << r != 0 {
+                self.reload(r);
+            }
+        }
+    }
+
     /// Make a loop's header at the instruction being emitted, for a loop
     /// whose instructions name the registers in `used` and write those in
     /// `written`: each register it uses gets its value on entry first,
     /// so that its variable is defined on every way into the header.
     fn loop_header(&mut self, header: Block, used: u32, written: u32) {
-        for r in 1..32 {
-            if used & 1 << r != 0 && self.known & 1 << r == 0 {
-                self.reload(r);
-            }
-        }
+        self.define(used);
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(header);
         self.dirty |= written;
@@ -960,21 +967,19 @@ pub(super) fn emit(
         offsets.push(at);
         at += t.insn.len as i64;
     }
-    let back_edge = |index: usize| -> Option<usize> {
+    // The instruction of this block a branch or JAL at `index` targets.
+    let in_block = |index: usize| -> Option<usize> {
         let i = &block[index].insn;
         let branch = matches!(i.op, BEQ | BNE | BLT | BGE | BLTU | BGEU | JAL);
         let target = offsets[index] + i.imm as i64;
-        branch.then(|| offsets[..=index].iter().position(|&o| o == target)).flatten()
+        branch.then(|| offsets.iter().position(|&o| o == target)).flatten()
     };
+    let back_edge = |index: usize| in_block(index).filter(|&to| to <= index);
     // Branches forward to a later instruction of the block (over an `if`'s
     // body) jump there inside the function instead of leaving it: the
     // instruction's join block, where the state of every way in merges.
-    let forward = |index: usize| -> Option<usize> {
-        let i = &block[index].insn;
-        let branch = matches!(i.op, BEQ | BNE | BLT | BGE | BLTU | BGEU);
-        let target = offsets[index] + i.imm as i64;
-        branch.then(|| offsets.iter().position(|&o| o == target).filter(|&k| k > index + 1)).flatten()
-    };
+    // (A JAL ends its block, so only branches have forward targets.)
+    let forward = |index: usize| in_block(index).filter(|&to| to > index + 1);
     let mut joins: Vec<Option<(Block, Vec<PathState>)>> = (0..block.len()).map(|_| None).collect();
     let mut headers: Vec<Option<Block>> = vec![None; block.len()];
     for index in 0..block.len() {
@@ -1079,11 +1084,7 @@ pub(super) fn emit(
                     // Registers the skipped instructions write get their
                     // values first, so that both ways define them.
                     let written = block[index + 1..to].iter().fold(0u32, |w, t| w | 1 << (t.insn.rd & 31)) & !1;
-                    for r in 1..32u8 {
-                        if written & e.known & 1 << r == 0 && written & 1 << r != 0 {
-                            e.reload(r);
-                        }
-                    }
+                    e.define(written);
                     e.b.ins().brif(taken, leave, &[], go_on, &[]);
                     e.b.switch_to_block(leave);
                     // The skipped instructions do not retire.

@@ -281,12 +281,12 @@ fn code_compiled_before_a_flush_is_never_installed_after_it() {
     blocks.get(&mut h.mmu.bus.ram, 0, RAM_BASE, jit::Link::default());
     for _ in 0..10_000 {
         blocks.install_finished();
-        if blocks.compiling == 0 {
+        if blocks.compiling() == 0 {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
-    assert_eq!(blocks.compiling, 0, "answered within 10 s");
+    assert_eq!(blocks.compiling(), 0, "answered within 10 s");
     assert!(!blocks.compiled(0), "the old block's code is not the new block's");
     // The new block compiles in its turn.
     assert!(compiled_within(&mut blocks, &mut h, 10_000), "compiled within 10 s");
