@@ -14,6 +14,13 @@
 //! when a branch is taken (a side exit), so a loop body with its
 //! early-exit tests is one block.
 //!
+//! A JAL to code of the same page that is not in the block yet does not
+//! end it either: the block goes on at the target (a trace through calls
+//! and the jumps around `else` arms and into loop tests), and compiled
+//! code runs straight through. Threaded code leaves at such a JAL as at a
+//! taken branch. Each instruction's bytes are kept, and compared, in the
+//! block's order ([`next_in_block`]).
+//!
 //! Validation instead of invalidation: every block keeps the write stamp
 //! of its page ([`Ram::write_stamp`], which changes with every store, PTE
 //! update and DMA transfer that may touch the page) and a copy of the
@@ -49,9 +56,9 @@ struct BlockRef {
     /// First instruction in `insns`, and first byte in `raw`.
     start: u32,
     raw_start: u32,
-    /// Instructions, and bytes of code they were decoded from.
+    /// Instructions (their bytes are kept from `raw_start` on, each
+    /// instruction's in the block's order).
     len: u16,
-    bytes: u16,
     /// Times entered while not compiled (counts up to `HOT_RUNS`).
     runs: u32,
     /// The compiled block, once hot.
@@ -59,8 +66,7 @@ struct BlockRef {
 }
 
 impl BlockRef {
-    const EMPTY: BlockRef =
-        BlockRef { off: usize::MAX, stamp: 0, start: 0, raw_start: 0, len: 0, bytes: 0, runs: 0, code: None };
+    const EMPTY: BlockRef = BlockRef { off: usize::MAX, stamp: 0, start: 0, raw_start: 0, len: 0, runs: 0, code: None };
 }
 
 /// A block as the hart runs it.
@@ -165,7 +171,7 @@ impl BlockCache {
         let b = self.index.get_mut(slot)?;
         if b.off == off {
             let stamp = ram.write_stamp(off);
-            if b.stamp == stamp || same_bytes(ram.bytes(), off, &self.raw, b) {
+            if b.stamp == stamp || same_bytes(ram.bytes(), off, &self.raw, &self.insns, b) {
                 b.stamp = stamp;
                 if let Some(code) = b.code {
                     let jit = self.jit.as_mut()?;
@@ -242,7 +248,11 @@ impl BlockCache {
             self.flush();
         }
         let start = self.insns.len();
-        let page_end = (off & !(PAGE_SIZE - 1)) + PAGE_SIZE;
+        let page_start = off & !(PAGE_SIZE - 1);
+        let page_end = page_start + PAGE_SIZE;
+        // Where each instruction starts (a trace's may go back).
+        let mut starts = [0usize; MAX_BLOCK];
+        let raw_start = self.raw.len();
         let mut at = off;
         // Like the fetch path, which reads 4 bytes: an instruction starting
         // in the page's last 2 bytes is left to it.
@@ -250,25 +260,39 @@ impl BlockCache {
             let word = u32::from_le_bytes(ram.get(at..at + 4)?.try_into().ok()?);
             let len = insn_len(word & 0xffff);
             let insn = decode(if len == 4 { word } else { word & 0xffff });
+            starts[self.insns.len() - start] = at;
             self.insns.push(Threaded::new(insn));
-            at += len as usize;
-            if !continues_block(insn.op) {
+            self.raw.extend_from_slice(ram.get(at..at + len as usize)?);
+            let decoded = &starts[..self.insns.len() - start];
+            let next = if insn.op == Op::JAL {
+                // A jump to code of this page not yet in the block: the
+                // block goes on there (a trace; see the module's comment).
+                let target = (at as i64).wrapping_add(insn.imm as i64) as usize;
+                if !(page_start..page_end).contains(&target) || decoded.contains(&target) {
+                    break;
+                }
+                target
+            } else if continues_block(insn.op) {
+                at + len as usize
+            } else {
+                break;
+            };
+            if decoded.contains(&next) {
+                // Falls into an instruction already in the block.
                 break;
             }
+            at = next;
         }
         let len = self.insns.len() - start;
         if len == 0 {
             return None;
         }
-        let raw_start = self.raw.len();
-        self.raw.extend_from_slice(ram.get(off..at)?);
         self.index[slot] = BlockRef {
             off,
             stamp,
             start: start as u32,
             raw_start: raw_start as u32,
             len: len as u16,
-            bytes: (at - off) as u16,
             runs: 0,
             code: None,
         };
@@ -308,12 +332,36 @@ fn slot_of(off: usize) -> usize {
     ((off >> 1) ^ (off >> 17)) & (INDEX_ENTRIES - 1)
 }
 
-/// Whether RAM at `b.off` still holds the bytes `b` was decoded from.
+/// Whether RAM at `b.off` still holds the bytes `b` was decoded from:
+/// each instruction's, where the block's way through them (`insns`, the
+/// pool) finds it.
 #[cold]
-fn same_bytes(ram: &[u8], off: usize, raw: &[u8], b: &BlockRef) -> bool {
-    let n = b.bytes as usize;
-    let start = b.raw_start as usize;
-    ram.get(off..off + n) == raw.get(start..start + n)
+fn same_bytes(ram: &[u8], off: usize, raw: &[u8], insns: &[Threaded], b: &BlockRef) -> bool {
+    let Some(block) = insns.get(b.start as usize..b.start as usize + b.len as usize) else {
+        return false;
+    };
+    let (mut at, mut from) = (off, b.raw_start as usize);
+    for (i, t) in block.iter().enumerate() {
+        let n = t.insn.len as usize;
+        if ram.get(at..at + n) != raw.get(from..from + n) {
+            return false;
+        }
+        from += n;
+        at = next_in_block(block, i, at);
+    }
+    true
+}
+
+/// The RAM offset of the instruction after `block[i]` (at offset `at`) in
+/// the block: the target of a JAL it goes on after (any JAL but its last
+/// instruction), otherwise the next one in memory.
+pub(super) fn next_in_block(block: &[Threaded], i: usize, at: usize) -> usize {
+    let insn = &block[i].insn;
+    if insn.op == Op::JAL && i + 1 < block.len() {
+        (at as i64).wrapping_add(insn.imm as i64) as usize
+    } else {
+        at + insn.len as usize
+    }
 }
 
 #[cfg(test)]
@@ -349,6 +397,28 @@ mod tests {
         let mut c = BlockCache::default();
         assert_eq!(ops(c.get(&mut ram, 0, 0, Link::default())), [Op::ADDI, Op::BEQ, Op::ADDI, Op::JAL]);
         assert_eq!(ops(c.get(&mut ram, 8, 0, Link::default())), [Op::ADDI, Op::JAL], "a block may start anywhere");
+    }
+
+    #[test]
+    fn blocks_go_on_at_jal_targets_in_their_page_once() {
+        const J_8: u32 = 0x0080_006f; // jal x0, +8
+        const J_M12: u32 = 0xff5f_f06f; // jal x0, -12
+                                        // 0: addi; 4: j 12; 8: addi (skipped); 12: addi; 16: j 4 (in the
+                                        // block already: its end).
+        let mut ram = code(&[ADDI_A0, J_8, ADDI_A0, ADDI_A0, J_M12]);
+        let mut c = BlockCache::default();
+        assert_eq!(ops(c.get(&mut ram, 0, 0, Link::default())), [Op::ADDI, Op::JAL, Op::ADDI, Op::JAL]);
+        // The skipped instruction is not the block's: writing it keeps
+        // the block; writing one past the jump is seen.
+        let first = threaded(c.get(&mut ram, 0, 0, Link::default())).as_ptr();
+        ram.write(8, 4, JAL_0 as u64);
+        assert_eq!(threaded(c.get(&mut ram, 0, 0, Link::default())).as_ptr(), first);
+        ram.write(12, 4, JAL_0 as u64);
+        assert_eq!(ops(c.get(&mut ram, 0, 0, Link::default())), [Op::ADDI, Op::JAL, Op::JAL]);
+        // A jump out of the page ends the block.
+        let mut ram = code(&[ADDI_A0, 0x8000_006f]); // jal x0, -1 MiB
+        let mut c = BlockCache::default();
+        assert_eq!(ops(c.get(&mut ram, 0, 0, Link::default())), [Op::ADDI, Op::JAL]);
     }
 
     #[test]

@@ -48,14 +48,14 @@ impl Hart {
                 self.pc = next;
                 return Ok(());
             }
-            LB => loaded(self.mmu.load(a.wrapping_add(imm), 1)?, 1, true),
-            LH => loaded(self.mmu.load(a.wrapping_add(imm), 2)?, 2, true),
-            LW => loaded(self.mmu.load(a.wrapping_add(imm), 4)?, 4, true),
-            LD => self.mmu.load(a.wrapping_add(imm), 8)?,
-            LBU | LHU | LWU => self.mmu.load(a.wrapping_add(imm), load_size(i.op))?,
+            LB => loaded(self.load_data(a.wrapping_add(imm), 1)?, 1, true),
+            LH => loaded(self.load_data(a.wrapping_add(imm), 2)?, 2, true),
+            LW => loaded(self.load_data(a.wrapping_add(imm), 4)?, 4, true),
+            LD => self.load_data(a.wrapping_add(imm), 8)?,
+            LBU | LHU | LWU => self.load_data(a.wrapping_add(imm), load_size(i.op))?,
             SB | SH | SW | SD => {
                 self.mmu.store(a.wrapping_add(imm), load_size(i.op), b)?;
-                self.after_store();
+                self.after_access();
                 self.pc = next;
                 return Ok(());
             }
@@ -114,13 +114,23 @@ impl Hart {
         Ok(())
     }
 
-    /// A store may have asked the machine to act (HTIF, power-off): end the
-    /// batch after this instruction.
+    /// A store may have asked the machine to act (HTIF, power-off), and a
+    /// load or store may have updated a PTE's A/D bits (which may be code):
+    /// end the batch after this instruction. So a load never writes RAM
+    /// within a batch.
     #[inline(always)]
-    pub(super) fn after_store(&mut self) {
+    pub(super) fn after_access(&mut self) {
         if self.mmu.bus.attention {
             self.batch_end = 0;
         }
+    }
+
+    /// A data load of `size` bytes at `va`, then [`Hart::after_access`].
+    #[inline(always)]
+    pub(super) fn load_data(&mut self, va: u64, size: u8) -> Result<u64, Exception> {
+        let v = self.mmu.load(va, size)?;
+        self.after_access();
+        Ok(v)
     }
 
     /// SFENCE.VMA rs1, rs2 (privileged spec 12.2.1): x0 in rs1 means every

@@ -235,12 +235,12 @@ impl Hart {
             X(u64),
         }
         let (out, flags) = match i.op {
-            FLW => (Out::F(boxed(self.mmu.load(x1.wrapping_add(i.imm as i64 as u64), 4)? as u32)), 0),
-            FLD => (Out::F(self.mmu.load(x1.wrapping_add(i.imm as i64 as u64), 8)?), 0),
+            FLW => (Out::F(boxed(self.load_data(x1.wrapping_add(i.imm as i64 as u64), 4)? as u32)), 0),
+            FLD => (Out::F(self.load_data(x1.wrapping_add(i.imm as i64 as u64), 8)?), 0),
             FSW | FSD => {
                 let size = if i.op == FSW { 4 } else { 8 };
                 self.mmu.store(x1.wrapping_add(i.imm as i64 as u64), size, f2)?;
-                self.after_store();
+                self.after_access();
                 self.pc = next;
                 return Ok(());
             }

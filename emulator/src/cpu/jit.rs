@@ -174,7 +174,7 @@ unsafe extern "C" fn load_helper<const SIZE: u8, const SIGNED: bool>(h: *mut Har
     // with the hart it holds exclusively.
     let h = unsafe { &mut *h };
     let m = Meta(m);
-    match h.mmu.load(addr, SIZE) {
+    match h.load_data(addr, SIZE) {
         Ok(v) => {
             h.x[m.rd()] = loaded(v, SIZE, SIGNED);
             h.x[0] = 0;
@@ -191,7 +191,7 @@ unsafe extern "C" fn store_helper<const SIZE: u8>(h: *mut Hart, addr: u64, value
     let m = Meta(m);
     match h.mmu.store(addr, SIZE, value) {
         Ok(()) => {
-            h.after_store();
+            h.after_access();
             after(h, pc, pc.wrapping_add(m.len()), m)
         }
         Err(e) => trap(h, pc, m, e),
@@ -287,6 +287,11 @@ pub(super) fn signature(call_conv: CallConv, params: &[types::Type]) -> Signatur
     sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
     sig.returns.push(AbiParam::new(types::I64));
     sig
+}
+
+/// The registers (not x0) that `insns` write.
+fn written_in(insns: &[Threaded]) -> u32 {
+    insns.iter().fold(0u32, |w, t| w | 1 << (t.insn.rd & 31)) & !1
 }
 
 /// Guest registers as SSA values within one compiled block.
@@ -457,7 +462,7 @@ impl Emitter<'_, '_> {
         self.write_back();
         self.count_pending_hits();
         let done = self.retired(retired);
-        let back = self.b.create_block();
+        let back = self.cold_block();
         let cell_addr = self.b.ins().iconst(self.ptr, cell as *const ChainCell as i64);
         let check = |e: &mut Self, ok: Value| {
             let go_on = e.b.create_block();
@@ -613,7 +618,7 @@ impl Emitter<'_, '_> {
         self.write_back();
         self.count_pending_hits();
         let done = self.retired(retired);
-        let back = self.b.create_block();
+        let back = self.cold_block();
         let mmu = offset_of!(Hart, mmu);
         let at = |field: usize| (mmu + field) as i32;
         let cell_addr = self.b.ins().iconst(self.ptr, cell as *const ChainCell as i64);
@@ -738,7 +743,7 @@ impl Emitter<'_, '_> {
         page: &Page,
         cell: &ChainCell,
     ) {
-        let leave = self.b.create_block();
+        let leave = self.cold_block();
         let check = |e: &mut Self, ok: Value| {
             let go_on = e.b.create_block();
             e.b.ins().brif(ok, go_on, &[], leave, &[]);
@@ -845,7 +850,7 @@ impl Emitter<'_, '_> {
     /// Return a helper's nonzero result (counted from this block's start)
     /// with the chain's earlier instructions added, or go on.
     fn exit_if_nonzero(&mut self, result: Value) {
-        let leave = self.b.create_block();
+        let leave = self.cold_block();
         let go_on = self.b.create_block();
         self.b.ins().brif(result, leave, &[], go_on, &[]);
         self.b.switch_to_block(leave);
@@ -854,6 +859,15 @@ impl Emitter<'_, '_> {
         let total = self.b.ins().iadd(result, acc);
         self.b.ins().return_(&[total]);
         self.b.switch_to_block(go_on);
+    }
+
+    /// A block off the usual way (a slow path, a way back to Rust), which
+    /// Cranelift lays out after the rest so that the usual way's code is
+    /// dense and falls through.
+    fn cold_block(&mut self) -> Block {
+        let block = self.b.create_block();
+        self.b.set_cold_block(block);
+        block
     }
 
     fn call(&mut self, sig: Signature, helper: usize, args: &[Value]) -> Value {
@@ -961,11 +975,13 @@ pub(super) fn emit(
     // Loops within the block: branches and jumps back to one of its own
     // instructions go round inside the function (see `Emitter::loop_back`)
     // from a header made at their target.
+    // Each instruction's offset from the block's start (a trace goes on at
+    // the target of each JAL but its last: `blocks::next_in_block`).
     let mut offsets = Vec::with_capacity(block.len());
-    let mut at = 0i64;
-    for t in block {
-        offsets.push(at);
-        at += t.insn.len as i64;
+    let mut at = page.in_page as usize;
+    for i in 0..block.len() {
+        offsets.push(at as i64 - page.in_page);
+        at = super::blocks::next_in_block(block, i, at);
     }
     // The instruction of this block a branch or JAL at `index` targets.
     let in_block = |index: usize| -> Option<usize> {
@@ -978,23 +994,65 @@ pub(super) fn emit(
     // Branches forward to a later instruction of the block (over an `if`'s
     // body) jump there inside the function instead of leaving it: the
     // instruction's join block, where the state of every way in merges.
-    // (A JAL ends its block, so only branches have forward targets.)
+    // (A JAL ends its block or goes on at its target, the next
+    // instruction, so only branches have forward targets.)
     let forward = |index: usize| in_block(index).filter(|&to| to > index + 1);
     let mut joins: Vec<Option<(Block, Vec<PathState>)>> = (0..block.len()).map(|_| None).collect();
+    // A block whose way ends at the next instruction in memory, one of its
+    // own (a trace that ran into code it holds), loops back there too.
+    let last = block.len() - 1;
+    let end_offset = offsets[last] + block[last].insn.len as i64;
+    let falls_back = super::blocks::continues_block(block[last].insn.op)
+        .then(|| offsets.iter().position(|&o| o == end_offset))
+        .flatten();
+    // Each loop's header, and the last instruction its passes may run: its
+    // back edges', or those of a loop whose header lies within it (which
+    // a pass may go round before it comes back: loops nest or overlap).
     let mut headers: Vec<Option<Block>> = vec![None; block.len()];
-    for index in 0..block.len() {
-        if let Some(to) = back_edge(index) {
-            headers[to] = Some(e.b.create_block());
-        }
+    let mut extent = vec![0; block.len()];
+    let edges = (0..block.len()).filter_map(|index| Some((back_edge(index)?, index)));
+    for (to, index) in edges.chain(falls_back.map(|to| (to, last))) {
+        headers[to] = Some(e.b.create_block());
+        extent[to] = extent[to].max(index);
     }
-    // The page's write stamp on entry, which a loop's pass compares when
-    // the block may write memory (or call code that does).
-    let writes_memory = block.iter().any(|t| {
-        !matches!(t.insn.op, LUI | AUIPC)
+    for h in (0..block.len()).rev().filter(|&h| headers[h].is_some()) {
+        // Later headers' extents are final: a loop reaches only forward
+        // from its own header except through those.
+        let mut reach = extent[h];
+        let mut inner = h + 1;
+        while inner <= reach {
+            if headers[inner].is_some() {
+                reach = reach.max(extent[inner]);
+            }
+            inner += 1;
+        }
+        extent[h] = reach;
+    }
+    // The registers each loop's instructions name (not x0): defined on
+    // every way into its header (see `Emitter::loop_header`).
+    let loop_used: Vec<u32> = (0..block.len())
+        .map(|h| {
+            let body = if headers[h].is_some() { &block[h..=extent[h]] } else { &[] };
+            body.iter().fold(0u32, |u, t| u | 1 << (t.insn.rs1 & 31) | 1 << (t.insn.rs2 & 31) | 1 << (t.insn.rd & 31))
+                & !1
+        })
+        .collect();
+    // The page's write stamp on entry, which a back edge compares when an
+    // instruction up to it may write memory (or call code that does).
+    // Integer loads never write: a PTE update on their way ends the batch
+    // (`Hart::after_access`), and with it the loop. Writes after the back
+    // edge are caught at the back edge after them (the only way round
+    // again), so at this one the page is as on entry unless a writer up
+    // to it ran.
+    let may_write = |t: &Threaded| {
+        !matches!(t.insn.op, LUI | AUIPC | LB | LH | LW | LD | LBU | LHU | LWU)
             && !alu_like(t.insn.op)
             && !matches!(t.insn.op, BEQ | BNE | BLT | BGE | BLTU | BGEU | JAL | JALR)
-    });
-    let entry_stamp = (headers.iter().any(Option::is_some) && writes_memory).then(|| {
+    };
+    let first_writer = block.iter().position(may_write).unwrap_or(usize::MAX);
+    let checks_stamp = |index: usize| first_writer <= index;
+    let loops_back = |i: usize| back_edge(i).is_some() || i == last && falls_back.is_some();
+    let entry_stamp = (0..block.len()).any(|i| loops_back(i) && checks_stamp(i)).then(|| {
         let ram_off = e.b.ins().iconst(types::I64, page.ram_off as i64);
         e.write_stamp(page, ram_off)
     });
@@ -1008,7 +1066,8 @@ pub(super) fn emit(
         let target = e.pc(delta);
         if let Some(to) = back_edge(index) {
             let header = headers[to].expect("made for every back edge");
-            e.loop_back(header, to, index, block.len(), target, entry_stamp, page, &cells[index]);
+            let stamp = entry_stamp.filter(|_| checks_stamp(index));
+            e.loop_back(header, to, index, block.len(), target, stamp, page, &cells[index]);
         } else if in_page(delta) {
             e.exit_chained(target, index + 1, page, &cells[index]);
         } else {
@@ -1021,6 +1080,7 @@ pub(super) fn emit(
         let i = &t.insn;
         let imm = i.imm as i64;
         let next_offset = offset + i.len as i64;
+        debug_assert_eq!(offset, offsets[index]);
         let m = Meta::new(index, i).0 as i64;
         let op = i.op;
         if let Some((join, incoming)) = joins[index].take() {
@@ -1031,16 +1091,11 @@ pub(super) fn emit(
             }
         }
         if let Some(header) = headers[index] {
-            let (mut used, mut written) = (0u32, 0u32);
-            for t in &block[index..] {
-                let i = &t.insn;
-                used |= 1 << (i.rs1 & 31) | 1 << (i.rs2 & 31) | 1 << (i.rd & 31);
-                written |= 1 << (i.rd & 31);
-                if matches!(i.op, LB | LH | LW | LD | LBU | LHU | LWU | SB | SH | SW | SD) {
-                    e.may_have_hits = true;
-                }
+            let body = &block[index..=extent[index]];
+            if body.iter().any(|t| matches!(t.insn.op, LB | LH | LW | LD | LBU | LHU | LWU | SB | SH | SW | SD)) {
+                e.may_have_hits = true;
             }
-            e.loop_header(header, used & !1, written & !1);
+            e.loop_header(header, loop_used[index], written_in(body));
         }
         match op {
             // A computation into x0 has no effect (as the threaded `skip`).
@@ -1082,9 +1137,12 @@ pub(super) fn emit(
                 let go_on = e.b.create_block();
                 if let Some(to) = forward(index) {
                     // Registers the skipped instructions write get their
-                    // values first, so that both ways define them.
-                    let written = block[index + 1..to].iter().fold(0u32, |w, t| w | 1 << (t.insn.rd & 31)) & !1;
-                    e.define(written);
+                    // values first, so that both ways define them; so do
+                    // those of each loop whose header it skips, whose back
+                    // edges it may reach.
+                    let skipped = index + 1..to;
+                    let headers_skipped = skipped.clone().fold(0, |u, h| u | loop_used[h]);
+                    e.define(written_in(&block[skipped]) | headers_skipped);
                     e.b.ins().brif(taken, leave, &[], go_on, &[]);
                     e.b.switch_to_block(leave);
                     // The skipped instructions do not retire.
@@ -1104,6 +1162,11 @@ pub(super) fn emit(
             JAL => {
                 let link = e.pc(next_offset);
                 e.write(i.rd, link);
+                if index + 1 < block.len() {
+                    // The block goes on at the target.
+                    offset += imm;
+                    continue;
+                }
                 jump_to(&mut e, index, offset + imm);
                 ended = true;
                 break;
@@ -1122,7 +1185,7 @@ pub(super) fn emit(
                 let base = e.read(i.rs1);
                 let addr = e.b.ins().iadd_imm_s(base, imm);
                 let size = load_size(op);
-                let slow = e.b.create_block();
+                let slow = e.cold_block();
                 let join = e.b.create_block();
                 let value = e.b.append_block_param(join, types::I64);
                 if FAST_DATA {
@@ -1166,7 +1229,7 @@ pub(super) fn emit(
                 let base = e.read(i.rs1);
                 let value = e.read(i.rs2);
                 let addr = e.b.ins().iadd_imm_s(base, imm);
-                let slow = e.b.create_block();
+                let slow = e.cold_block();
                 let join = e.b.create_block();
                 if FAST_DATA {
                     let (host, off) = e.data_address(addr, load_size(op), true, page, slow);
@@ -1235,12 +1298,15 @@ pub(super) fn emit(
     }
     if !ended {
         let next = e.pc(offset);
-        if in_page(offset) {
-            let last = cells.len() - 1;
-            e.exit_chained(next, block.len(), page, &cells[last]);
+        let cell = &cells[block.len()];
+        if let Some(to) = falls_back {
+            let header = headers[to].expect("made for the way back");
+            let stamp = entry_stamp.filter(|_| checks_stamp(last));
+            e.loop_back(header, to, last, block.len(), next, stamp, page, cell);
+        } else if in_page(offset) {
+            e.exit_chained(next, block.len(), page, cell);
         } else {
-            let last = cells.len() - 1;
-            e.exit_to_any_page(next, block.len(), page, &cells[last]);
+            e.exit_to_any_page(next, block.len(), page, cell);
         }
     }
     b.seal_all_blocks();

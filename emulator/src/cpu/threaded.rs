@@ -114,7 +114,7 @@ fn branch<const OP: u8>(h: &mut Hart, i: &Insn, pc: u64) -> u64 {
 
 fn load<const OP: u8, const SIGNED: bool>(h: &mut Hart, i: &Insn, pc: u64) -> u64 {
     let size = load_size(Op::ALL[OP as usize]);
-    match h.mmu.load(rs1(h, i).wrapping_add(i.imm as i64 as u64), size) {
+    match h.load_data(rs1(h, i).wrapping_add(i.imm as i64 as u64), size) {
         Ok(v) => {
             set_rd(h, i, loaded(v, size, SIGNED));
             sequential(i, pc)
@@ -127,7 +127,7 @@ fn store<const OP: u8>(h: &mut Hart, i: &Insn, pc: u64) -> u64 {
     let size = load_size(Op::ALL[OP as usize]);
     match h.mmu.store(rs1(h, i).wrapping_add(i.imm as i64 as u64), size, rs2(h, i)) {
         Ok(()) => {
-            h.after_store();
+            h.after_access();
             sequential(i, pc)
         }
         Err(e) => trapped(h, e),

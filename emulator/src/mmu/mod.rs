@@ -200,6 +200,8 @@ impl FetchPage {
 struct RamTables<'a> {
     ram: &'a mut crate::bus::Ram,
     reservation: &'a mut u64,
+    /// The bus's `attention`: raised by every PTE update.
+    attention: &'a mut bool,
 }
 
 impl PageTable for RamTables<'_> {
@@ -213,6 +215,10 @@ impl PageTable for RamTables<'_> {
         if let Some(off) = self.ram.offset_of(addr, 8) {
             self.ram.write(off, 8, pte);
         }
+        // An A/D update writes RAM, maybe code: the batch ends after this
+        // access (as after a store), so a load is never a write that a
+        // block must look for (see `Hart::after_access`).
+        *self.attention = true;
         if *self.reservation != NO_RESERVATION && *self.reservation & !7 == addr {
             *self.reservation = NO_RESERVATION;
         }
@@ -361,7 +367,8 @@ impl Mmu {
         if !on {
             return Ok(PhysAddr(va.0));
         }
-        let mut pt = RamTables { ram: &mut self.bus.ram, reservation: &mut self.reservation };
+        let bus = &mut self.bus;
+        let mut pt = RamTables { ram: &mut bus.ram, reservation: &mut self.reservation, attention: &mut bus.attention };
         self.tr.translate(&mut pt, &self.ctx, va.0, access).map(PhysAddr)
     }
 
