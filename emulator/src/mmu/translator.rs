@@ -69,6 +69,7 @@ impl LastEntry {
 /// half the default D-TLB, took mem-sv39-4k from 1.90 to 1.73 s (8 did
 /// less; 64 no more, and every fill scans them in `forget_slot`).
 const REMEMBERED: usize = 32;
+const _: () = assert!(REMEMBERED <= u32::BITS as usize, "TlbUnit::remembered_by_slot is a u32 per slot");
 
 /// Where `va`'s remembered entry would be.
 #[inline(always)]
@@ -96,12 +97,19 @@ struct TlbUnit {
     /// since which entry a lookup finds depends on set and way order, until
     /// an sfence.vma of everything.
     overlapping: bool,
+    /// For each TLB slot, the remembered entries that may name it (bit i:
+    /// `remembered[i]`; a bit may outlive its entry), so that refilling a
+    /// slot looks at those alone.
+    remembered_by_slot: Box<[u32]>,
 }
 
 impl TlbUnit {
     /// Forget remembered entries whose slot was just rewritten.
     fn forget_slot(&mut self, slot: Slot) {
-        for r in &mut self.remembered {
+        let mut maybe = self.remembered_by_slot.get_mut(slot).map_or(0, std::mem::take);
+        while maybe != 0 {
+            let r = &mut self.remembered[maybe.trailing_zeros() as usize];
+            maybe &= maybe - 1;
             if r.slot as Slot == slot {
                 *r = LastEntry::NONE;
             }
@@ -198,11 +206,12 @@ impl Translator {
 
     /// Empty TLBs of the configured shapes.
     pub fn new(config: &MmuConfig) -> Translator {
-        let unit = |c| TlbUnit {
+        let unit = |c: TlbConfig| TlbUnit {
             tlb: Tlb::new(c),
             last: LastEntry::NONE,
             remembered: [LastEntry::NONE; REMEMBERED],
             overlapping: false,
+            remembered_by_slot: vec![0; c.sets * c.ways].into_boxed_slice(),
         };
         let l2 = config.l2.unwrap_or(TlbConfig { sets: 1, ways: 1, ..config.dtlb });
         Translator {
@@ -450,6 +459,9 @@ impl Translator {
         let u = &mut self.units[unit];
         u.last = entry;
         u.remembered[remembered_index(va)] = entry;
+        if let Some(by_slot) = u.remembered_by_slot.get_mut(slot) {
+            *by_slot |= 1 << remembered_index(va);
+        }
         Ok(entry.translate(va))
     }
 
