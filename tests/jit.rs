@@ -53,6 +53,12 @@ fn workloads_count_the_same_compiled() {
             same_counts(&a, &format!("{w}-{policy}"));
         }
     }
+    // A 1-entry D-TLB: a block's loads from one page, then (a miss, in
+    // Rust) from another, then from the first again miss every time;
+    // compiled code must not take the last one for a repeat hit.
+    // (chase's blocks do that; 20 M instructions reach such a pass.)
+    let elf = "@/guest/build/bench/chase-sv39-4k.elf";
+    same_counts(&["run", elf, "--dtlb", "1x1", "--max-insns", "20000000"], "chase-dtlb-1x1");
     same_counts(&["run", "@/guest/build/programs/tlbdemo.elf", "--tlb", "unified:4x2"], "tlbdemo-unified");
     same_counts(&["run", "@/guest/build/programs/tlbdemo.elf", "--ad", "trap"], "tlbdemo-ad-trap");
     // Returns that chain into the caller's page through a remembered
