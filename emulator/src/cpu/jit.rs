@@ -24,7 +24,11 @@
 //!   Cranelift variables that stay in host registers across passes; a
 //!   branch forward to a later instruction of the block (over an `if`'s
 //!   body) jumps there within the function, the skipped instructions not
-//!   retiring;
+//!   retiring; a JAL inside a block (a trace, see `blocks.rs`) just goes
+//!   on, and a block whose way runs into its own code loops there;
+//! - a load in the same 4 KiB page as the block's last fast-path access
+//!   is a repeat hit of the D-TLB's last entry without the probe, until a
+//!   helper call (which may change that entry);
 //! - every other operation (F/D, CSR, fences, AMOs, system) calls the
 //!   instruction's threaded handler, as the threaded loop does.
 //!
@@ -39,7 +43,7 @@
 //! memory; where and when blocks get compiled (on a thread of their own
 //! by default) is `jit_queue.rs`'s business.
 //!
-//! (One file of about 1,250 lines: the emitter, the helpers it calls and
+//! (One file of about 1,380 lines: the emitter, the helpers it calls and
 //! the chain cells share one calling contract, `Meta`, the exit codes and
 //! the MMU offsets, and read best together.)
 
