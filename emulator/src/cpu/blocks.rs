@@ -37,7 +37,7 @@ use super::jit_compiler::Job;
 use super::jit_queue::{Jit, Outcome, Request};
 use super::threaded::Threaded;
 use crate::bus::Ram;
-use crate::isa::{decode, insn_len, Op};
+use crate::isa::{decode, insn_len, Insn, Op};
 
 /// Index slots, direct-mapped by RAM offset (see [`slot_of`]).
 const INDEX_ENTRIES: usize = 1 << 15;
@@ -265,10 +265,10 @@ impl BlockCache {
             self.raw.extend_from_slice(ram.get(at..at + len as usize)?);
             let decoded = &starts[..self.insns.len() - start];
             let next = if insn.op == Op::JAL {
-                // A jump to code of this page not yet in the block: the
-                // block goes on there (a trace; see the module's comment).
-                let target = (at as i64).wrapping_add(insn.imm as i64) as usize;
-                if !(page_start..page_end).contains(&target) || decoded.contains(&target) {
+                // A jump within this page: the block goes on at its target
+                // (a trace; see the module's comment).
+                let target = jal_target(at, &insn);
+                if !(page_start..page_end).contains(&target) {
                     break;
                 }
                 target
@@ -278,7 +278,8 @@ impl BlockCache {
                 break;
             };
             if decoded.contains(&next) {
-                // Falls into an instruction already in the block.
+                // Goes on to an instruction already in the block: it ends
+                // here (a JAL there is its last instruction).
                 break;
             }
             at = next;
@@ -352,13 +353,18 @@ fn same_bytes(ram: &[u8], off: usize, raw: &[u8], insns: &[Threaded], b: &BlockR
     true
 }
 
+/// The RAM offset a JAL at offset `at` jumps to.
+fn jal_target(at: usize, jal: &Insn) -> usize {
+    (at as i64).wrapping_add(jal.imm as i64) as usize
+}
+
 /// The RAM offset of the instruction after `block[i]` (at offset `at`) in
 /// the block: the target of a JAL it goes on after (any JAL but its last
 /// instruction), otherwise the next one in memory.
 pub(super) fn next_in_block(block: &[Threaded], i: usize, at: usize) -> usize {
     let insn = &block[i].insn;
     if insn.op == Op::JAL && i + 1 < block.len() {
-        (at as i64).wrapping_add(insn.imm as i64) as usize
+        jal_target(at, insn)
     } else {
         at + insn.len as usize
     }
@@ -403,8 +409,9 @@ mod tests {
     fn blocks_go_on_at_jal_targets_in_their_page_once() {
         const J_8: u32 = 0x0080_006f; // jal x0, +8
         const J_M12: u32 = 0xff5f_f06f; // jal x0, -12
-                                        // 0: addi; 4: j 12; 8: addi (skipped); 12: addi; 16: j 4 (in the
-                                        // block already: its end).
+
+        // 0: addi; 4: j 12; 8: addi (skipped); 12: addi; 16: j 4 (in the
+        // block already: its end).
         let mut ram = code(&[ADDI_A0, J_8, ADDI_A0, ADDI_A0, J_M12]);
         let mut c = BlockCache::default();
         assert_eq!(ops(c.get(&mut ram, 0, 0, Link::default())), [Op::ADDI, Op::JAL, Op::ADDI, Op::JAL]);

@@ -26,9 +26,6 @@
 //!   body) jumps there within the function, the skipped instructions not
 //!   retiring; a JAL inside a block (a trace, see `blocks.rs`) just goes
 //!   on, and a block whose way runs into its own code loops there;
-//! - a load in the same 4 KiB page as the block's last fast-path access
-//!   is a repeat hit of the D-TLB's last entry without the probe, until a
-//!   helper call (which may change that entry);
 //! - every other operation (F/D, CSR, fences, AMOs, system) calls the
 //!   instruction's threaded handler, as the threaded loop does.
 //!
@@ -43,7 +40,7 @@
 //! memory; where and when blocks get compiled (on a thread of their own
 //! by default) is `jit_queue.rs`'s business.
 //!
-//! (One file of about 1,380 lines: the emitter, the helpers it calls and
+//! (One file of about 1,310 lines: the emitter, the helpers it calls and
 //! the chain cells share one calling contract, `Meta`, the exit codes and
 //! the MMU offsets, and read best together.)
 
@@ -326,15 +323,6 @@ struct Emitter<'a, 'b> {
     /// Whether `pending_hits` may be nonzero on some path here (no
     /// counters to update before the first data access).
     may_have_hits: bool,
-    /// The last data access's translation, while the D-TLB's last entry is
-    /// still the one it hit: nonzero `same_page` when it was translated
-    /// through that entry on the fast path and nothing since could have
-    /// changed it; `same_page_va` its address and `same_page_off` its RAM
-    /// offset minus that address. A load in the same 4 KiB page is then a
-    /// repeat hit of the last entry, in RAM (see `Emitter::data_address`).
-    same_page: Variable,
-    same_page_va: Variable,
-    same_page_off: Variable,
     ptr: types::Type,
 }
 
@@ -523,32 +511,6 @@ impl Emitter<'_, '_> {
                 self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, in_page, (PAGE_SIZE - size as usize) as i64);
             check(self, fits);
         }
-        // `tail(off)`: the access at RAM offset `off`, counted.
-        let tail = self.b.create_block();
-        let tail_off = self.b.append_block_param(tail, types::I64);
-        if !store {
-            // The page of the last access through the last entry: a repeat
-            // hit (counted as `Mmu::translate` counts it), in RAM (that
-            // access was, and this one lies within the same page).
-            let full = self.b.create_block();
-            let same_page_check = self.b.create_block();
-            let known = self.b.use_var(self.same_page);
-            self.b.ins().brif(known, same_page_check, &[], full, &[]);
-            self.b.switch_to_block(same_page_check);
-            let prev = self.b.use_var(self.same_page_va);
-            let differ = self.b.ins().bxor(va, prev);
-            let page = self.b.ins().ushr_imm_s(differ, 12);
-            let same_page = self.b.create_block();
-            self.b.ins().brif(page, full, &[], same_page, &[]);
-            self.b.switch_to_block(same_page);
-            let delta = self.b.use_var(self.same_page_off);
-            let off = self.b.ins().iadd(va, delta);
-            let pending = self.b.use_var(self.pending_hits);
-            let pending = self.b.ins().iadd_imm_s(pending, 1);
-            self.b.def_var(self.pending_hits, pending);
-            self.b.ins().jump(tail, &[BlockArg::Value(off)]);
-            self.b.switch_to_block(full);
-        }
         // `physical(pa, translated, entry)`: the access at `pa`;
         // `translated` (0 or 1) is what the D-TLB counters grow by once the
         // access is known to take the fast path (so that the slow path,
@@ -611,15 +573,8 @@ impl Emitter<'_, '_> {
             self.b.ins().jump(done, &[]);
             self.b.switch_to_block(done);
         }
-        // The D-TLB's last entry now serves this page (when translated).
-        self.b.def_var(self.same_page, translated);
-        self.b.def_var(self.same_page_va, va);
-        let delta = self.b.ins().isub(off, va);
-        self.b.def_var(self.same_page_off, delta);
-        self.b.ins().jump(tail, &[BlockArg::Value(off)]);
-        self.b.switch_to_block(tail);
-        let host = self.b.ins().iadd_imm_s(tail_off, page.ram_host as i64);
-        (host, tail_off)
+        let host = self.b.ins().iadd_imm_s(off, page.ram_host as i64);
+        (host, off)
     }
 
     /// The physical address of `va` through the TLB entry (a
@@ -907,12 +862,6 @@ impl Emitter<'_, '_> {
         self.b.switch_to_block(go_on);
     }
 
-    /// Rust code ran: the D-TLB's last entry may be another now.
-    fn forget_same_page(&mut self) {
-        let zero = self.b.ins().iconst(types::I64, 0);
-        self.b.def_var(self.same_page, zero);
-    }
-
     /// A block off the usual way (a slow path, a way back to Rust), which
     /// Cranelift lays out after the rest so that the usual way's code is
     /// dense and falls through.
@@ -1010,11 +959,6 @@ pub(super) fn emit(
     let acc = b.declare_var(types::I64);
     b.def_var(acc, p[3]);
     let regs = std::array::from_fn(|_| b.declare_var(types::I64));
-    let [same_page, same_page_va, same_page_off] = std::array::from_fn(|_| {
-        let v = b.declare_var(types::I64);
-        b.def_var(v, zero);
-        v
-    });
     let mut e = Emitter {
         b: &mut b,
         hart: p[0],
@@ -1027,14 +971,8 @@ pub(super) fn emit(
         called_handler: false,
         pending_hits,
         may_have_hits: false,
-        same_page,
-        same_page_va,
-        same_page_off,
         ptr,
     };
-    // Loops within the block: branches and jumps back to one of its own
-    // instructions go round inside the function (see `Emitter::loop_back`)
-    // from a header made at their target.
     // Each instruction's offset from the block's start (a trace goes on at
     // the target of each JAL but its last: `blocks::next_in_block`).
     let mut offsets = Vec::with_capacity(block.len());
@@ -1065,6 +1003,9 @@ pub(super) fn emit(
     let falls_back = super::blocks::continues_block(block[last].insn.op)
         .then(|| offsets.iter().position(|&o| o == end_offset))
         .flatten();
+    // Loops within the block: branches and jumps back to one of its own
+    // instructions go round inside the function (see `Emitter::loop_back`)
+    // from a header made at their target.
     // Each loop's header, and the last instruction its passes may run: its
     // back edges', or those of a loop whose header lies within it (which
     // a pass may go round before it comes back: loops nest or overlap).
@@ -1280,7 +1221,6 @@ pub(super) fn emit(
                 e.write_back();
                 let result = e.call(sig, helper, &[hart, addr, pc, meta]);
                 e.exit_if_nonzero(result);
-                e.forget_same_page();
                 let v = if i.rd & 31 == 0 { e.read(0) } else { e.reload(i.rd) };
                 e.b.ins().jump(join, &[BlockArg::Value(v)]);
                 e.b.switch_to_block(join);
@@ -1324,7 +1264,6 @@ pub(super) fn emit(
                 e.write_back();
                 let result = e.call(sig, helper, &[hart, addr, value, pc, meta]);
                 e.exit_if_nonzero(result);
-                e.forget_same_page();
                 e.b.ins().jump(join, &[]);
                 e.b.switch_to_block(join);
             }
@@ -1340,7 +1279,6 @@ pub(super) fn emit(
                 e.called_handler = true;
                 let result = e.call(sig, threaded_helper as *const () as usize, &[hart, threaded, pc, meta, now]);
                 e.exit_if_nonzero(result);
-                e.forget_same_page();
                 // The handler may have written any integer register it
                 // names as rd (FP compares and moves, CSR reads).
                 if i.rd & 31 != 0 {
