@@ -18,6 +18,29 @@ fn pages(size: usize) -> Vec<u64> {
     vec![0; size.div_ceil(1 << PAGE_SHIFT)]
 }
 
+/// Ask Linux to back the 2 MiB-aligned part of `[p, p + size)` with
+/// transparent huge pages (when the host has them in `madvise` mode, as
+/// Debian does): a guest touching many pages then costs far fewer host
+/// TLB misses, in every mode. QEMU asks the same for its guest RAM. A
+/// refusal changes nothing but speed.
+fn ask_for_huge_pages(p: *mut u8, size: usize) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let start = (p as usize).next_multiple_of(HUGE);
+        let end = (p as usize + size) & !(HUGE - 1);
+        if end > start {
+            // SAFETY: the range lies within the allocation of `size` bytes
+            // at `p`; MADV_HUGEPAGE changes no contents.
+            unsafe {
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (p, size);
+}
+
 impl Ram {
     /// Where `bulk_writes` lies in a `Ram`, for compiled code that checks
     /// write stamps itself (see `cpu/jit.rs`).
@@ -48,6 +71,7 @@ impl Ram {
             if p.is_null() {
                 return None;
             }
+            ask_for_huge_pages(p, size);
             Some(Ram { base, data: Vec::from_raw_parts(p, size, size), page_writes: pages(size), bulk_writes: 0 })
         }
     }
@@ -84,6 +108,23 @@ impl Ram {
             Some(off as usize)
         } else {
             None
+        }
+    }
+
+    /// Ask the host to bring the cache line of `pa` in, when `pa` is in
+    /// RAM: a hint, with no effect on what the guest sees.
+    #[inline(always)]
+    pub fn prefetch(&self, pa: u64) {
+        if let Some(off) = self.offset_of(pa, 1) {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `off` is within `data`; a prefetch reads nothing
+            // the program sees and never faults.
+            unsafe {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                _mm_prefetch::<_MM_HINT_T0>(self.data.as_ptr().add(off) as *const i8);
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            let _ = off;
         }
     }
 

@@ -211,6 +211,11 @@ impl PageTable for RamTables<'_> {
         Some(self.ram.read(off, 8))
     }
 
+    #[inline(always)]
+    fn prefetch(&self, pa: u64) {
+        self.ram.prefetch(pa);
+    }
+
     fn write_pte(&mut self, addr: u64, pte: u64) {
         if let Some(off) = self.ram.offset_of(addr, 8) {
             self.ram.write(off, 8, pte);

@@ -86,6 +86,8 @@ pub trait PageTable {
     fn read_pte(&mut self, addr: u64) -> Option<u64>;
     /// Write back a PTE whose A/D bits the walker set.
     fn write_pte(&mut self, addr: u64, pte: u64);
+    /// A hint that the data at physical `pa` is about to be accessed.
+    fn prefetch(&self, _pa: u64) {}
 }
 
 /// What a walk needs besides the page table: the A/D mode, the optional

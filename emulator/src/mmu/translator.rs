@@ -77,6 +77,16 @@ fn remembered_index(va: u64) -> usize {
     (va >> 12) as usize & (REMEMBERED - 1)
 }
 
+/// Pages whose physical page the translator guesses for a prefetch (a
+/// power of two; 16 bytes each).
+const GUESSES: usize = 4096;
+
+/// Where `va`'s guess would be.
+#[inline(always)]
+fn guess_index(va: u64) -> usize {
+    (va >> 12) as usize & (GUESSES - 1)
+}
+
 fn access_bit(access: Access) -> u8 {
     match access {
         Access::Fetch => 1,
@@ -171,6 +181,13 @@ pub struct Translator {
     pub stale_count: u64,
     /// `--record-trace`: every modelled access goes to the recorder.
     pub(super) recorder: Option<Box<Recorder>>,
+    /// For 4 KiB virtual pages lately translated on the modelled path, by
+    /// `guess_index`: (VA >> 12, PA >> 12). Only a hint for the host's
+    /// cache: a data access that misses the fast paths prefetches its
+    /// guessed physical address before the lookup and walk, so that a
+    /// host cache miss on the guest's data overlaps with them. A wrong
+    /// guess costs a useless prefetch and nothing else.
+    guesses: Box<[(u64, u64)]>,
 }
 
 impl Translator {
@@ -226,6 +243,7 @@ impl Translator {
             stale_uses: Vec::new(),
             stale_count: 0,
             recorder: None,
+            guesses: vec![(u64::MAX, 0); GUESSES].into_boxed_slice(),
         }
     }
 
@@ -408,6 +426,10 @@ impl Translator {
         if !is_canonical(va) {
             return Err(Exception::new(access.page_fault(), va));
         }
+        let guess = self.guesses.get(guess_index(va)).copied().unwrap_or_default();
+        if unit == DATA && guess.0 == va >> 12 {
+            pt.prefetch(guess.1 << 12 | (va & 0xfff));
+        }
         if self.recorder.is_some() {
             self.record(pt, ctx, va, access);
         }
@@ -459,10 +481,15 @@ impl Translator {
         let u = &mut self.units[unit];
         u.last = entry;
         u.remembered[remembered_index(va)] = entry;
+        let pa = entry.translate(va);
+        if let Some(g) = self.guesses.get_mut(guess_index(va)) {
+            *g = (va >> 12, pa >> 12);
+        }
+        let u = &mut self.units[unit];
         if let Some(by_slot) = u.remembered_by_slot.get_mut(slot) {
             *by_slot |= 1 << remembered_index(va);
         }
-        Ok(entry.translate(va))
+        Ok(pa)
     }
 
     /// Give the access to the recorder (kept out of the miss path's code).
