@@ -5,7 +5,7 @@
 //! background: blocks switch to compiled code at times of the host's
 //! choosing). Every counter of `--stats-json` and the guest's output must
 //! be the same: on bare-metal and Sv39 workloads under each replacement
-//! policy (compiled code takes D-TLB hits itself, touching LRU entries),
+//! policy (compiled code takes D-TLB hits of remembered entries itself),
 //! on the own ISA tests (LR/SC, misaligned and faulting accesses,
 //! interrupts, self-modifying code), and on the guest kernel (MMIO, DMA
 //! into code pages, swap).

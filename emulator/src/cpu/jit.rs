@@ -12,11 +12,13 @@
 //! - registers written stay in host registers and are stored to `Hart::x`
 //!   on the way out: before each exit and before each helper call (which
 //!   may trap or read them);
-//! - loads and stores to RAM that need no translation or hit the D-TLB's
-//!   last or remembered entries are host accesses, counted and touched as
-//!   `Translator::translate` counts and touches them; every other access
-//!   calls a helper that goes through `Mmu::load`/`Mmu::store`, the
-//!   interpreter's own translation, TLB model and counters;
+//! - loads and stores to RAM that need no translation or hit a D-TLB
+//!   remembered entry that serves compiled code (one compare and a host
+//!   address; such a hit changes no replacement state, see `Translator`)
+//!   are host accesses, counted as `Translator::translate` counts them;
+//!   every other access calls a helper that goes through
+//!   `Mmu::load`/`Mmu::store`, the interpreter's own translation, TLB
+//!   model and counters;
 //! - exits jump straight into the next compiled block once linked, after
 //!   the checks the Rust loop makes (see [`ChainCell`]); a branch back to
 //!   one of the block's own instructions goes round inside the function
@@ -177,6 +179,7 @@ unsafe extern "C" fn load_helper<const SIZE: u8, const SIGNED: bool>(h: *mut Har
     let m = Meta(m);
     match h.load_data(addr, SIZE) {
         Ok(v) => {
+            h.mmu.remember_for_compiled_code(addr);
             h.x[m.rd()] = loaded(v, SIZE, SIGNED);
             h.x[0] = 0;
             after(h, pc, pc.wrapping_add(m.len()), m)
@@ -192,6 +195,7 @@ unsafe extern "C" fn store_helper<const SIZE: u8>(h: *mut Hart, addr: u64, value
     let m = Meta(m);
     match h.mmu.store(addr, SIZE, value) {
         Ok(()) => {
+            h.mmu.remember_for_compiled_code(addr);
             h.after_access();
             after(h, pc, pc.wrapping_add(m.len()), m)
         }
@@ -232,16 +236,15 @@ pub(super) struct Page {
     pub(super) in_page: i64,
     /// RAM offset of the page.
     pub(super) ram_off: usize,
-    /// How remembered TLB hits touch their entries.
+    /// How remembered I-TLB hits touch their entries.
     touch: Touches,
 }
 
-/// How compiled code touches a remembered entry of the D-TLB and of the
-/// I-TLB that it hits (`None`: it leaves such hits to Rust; see
+/// How compiled code touches a remembered entry of the I-TLB that it hits
+/// (`None`: it leaves such hits to Rust; see
 /// `Tlb::touch_for_compiled_code`).
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Touches {
-    pub data: Option<Option<*mut u64>>,
     pub fetch: Option<Option<*mut u64>>,
 }
 
@@ -491,11 +494,13 @@ impl Emitter<'_, '_> {
     }
 
     /// The host address of a data access of `size` bytes at `va` when the
-    /// fast path applies (see [`DataFastPath`]): within one page, a
-    /// repeat hit of the D-TLB's last entry (counted as `Mmu::translate`
-    /// counts it) or no translation, in RAM, and for a store neither
-    /// `tohost` nor with an LR reservation held. Every other case branches
-    /// to `slow`. Also returns the RAM offset.
+    /// fast path applies (see [`DataFastPath`]): within one page, a hit
+    /// of a D-TLB remembered entry that serves compiled code (counted as
+    /// `Mmu::translate` counts it; such a hit changes no replacement
+    /// state, see `Translator`'s `TlbUnit::compiled`) or no translation,
+    /// in RAM, and for a store neither `tohost` nor with an LR
+    /// reservation held. Every other case branches to `slow`. Also
+    /// returns the RAM offset.
     fn data_address(&mut self, va: Value, size: u8, store: bool, page: &Page, slow: Block) -> (Value, Value) {
         let f = Mmu::DATA_FAST_PATH;
         let mmu = offset_of!(Hart, mmu);
@@ -511,49 +516,47 @@ impl Emitter<'_, '_> {
                 self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, in_page, (PAGE_SIZE - size as usize) as i64);
             check(self, fits);
         }
-        // `physical(pa, translated, entry)`: the access at `pa`;
+        // `in_ram(host, translated)`: the access at host address `host`;
         // `translated` (0 or 1) is what the D-TLB counters grow by once the
         // access is known to take the fast path (so that the slow path,
-        // which counts itself, never finds it counted), and `entry` the
-        // remembered entry that hit (0: none), to touch then.
-        let physical = self.b.create_block();
-        let pa = self.b.append_block_param(physical, types::I64);
-        let translated = self.b.append_block_param(physical, types::I64);
-        let entry = self.b.append_block_param(physical, types::I64);
+        // which counts itself, never finds it counted).
+        let in_ram = self.b.create_block();
+        let host = self.b.append_block_param(in_ram, types::I64);
+        let translated = self.b.append_block_param(in_ram, types::I64);
         let tlb = self.b.create_block();
+        let physical = self.b.create_block();
         let on = self.b.ins().uload8(types::I32, FLAGS, self.hart, at(f.data_on));
-        let zero = self.b.ins().iconst(types::I64, 0);
-        let args = [BlockArg::Value(va), BlockArg::Value(zero), BlockArg::Value(zero)];
-        self.b.ins().brif(on, tlb, &[], physical, &args);
+        self.b.ins().brif(on, tlb, &[], physical, &[]);
+        // A remembered entry (`Translator::translate_remembered`) that
+        // serves compiled code: its page for this kind of access is `va`'s.
         self.b.switch_to_block(tlb);
+        let vpn = self.b.ins().ushr_imm_s(va, 12);
+        let index = self.b.ins().band_imm_s(vpn, f.remembered_entries as i64 - 1);
+        let scaled = self.b.ins().imul_imm_s(index, f.entry_size as i64);
+        let entry = self.b.ins().iadd(self.hart, scaled);
+        let page_field = if store { f.entry_store_page } else { f.entry_load_page };
+        let served = self.b.ins().load(types::I64, FLAGS, entry, at(f.remembered + page_field));
+        let hit = self.b.ins().icmp(IntCC::Equal, served, vpn);
+        check(self, hit);
+        let offset = self.b.ins().load(types::I64, FLAGS, entry, at(f.remembered + f.entry_host_offset));
+        let translated_host = self.b.ins().iadd(va, offset);
         let one = self.b.ins().iconst(types::I64, 1);
-        let access_bit = if store { f.usable_store } else { f.usable_load };
-        // The last entry (`Translator::translate`).
-        let remembered = self.b.create_block();
-        let last = self.b.ins().iadd_imm_s(self.hart, at(f.last) as i64);
-        let last_pa = self.probe(last, va, access_bit, remembered);
-        self.b.ins().jump(physical, &[BlockArg::Value(last_pa), BlockArg::Value(one), BlockArg::Value(zero)]);
-        // A remembered entry (`Translator::translate_remembered`), where
-        // compiled code can touch it as `Tlb::count_hit_and_touch` does.
-        self.b.switch_to_block(remembered);
-        if page.touch.data.is_some() {
-            let vpn = self.b.ins().ushr_imm_s(va, 12);
-            let index = self.b.ins().band_imm_s(vpn, f.remembered_entries as i64 - 1);
-            let scaled = self.b.ins().imul_imm_s(index, f.entry_size as i64);
-            let table = self.b.ins().iadd_imm_s(self.hart, at(f.remembered) as i64);
-            let hit = self.b.ins().iadd(table, scaled);
-            let hit_pa = self.probe(hit, va, access_bit, slow);
-            self.b.ins().jump(physical, &[BlockArg::Value(hit_pa), BlockArg::Value(one), BlockArg::Value(hit)]);
-        } else {
-            self.b.ins().jump(slow, &[]);
-        }
+        self.b.ins().jump(in_ram, &[BlockArg::Value(translated_host), BlockArg::Value(one)]);
+        // No translation: the physical address must be RAM's.
         self.b.switch_to_block(physical);
-        let off = self.b.ins().iadd_imm_s(pa, page.ram_base.wrapping_neg() as i64);
-        let in_ram = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, off, (page.ram_len - size as u64) as i64);
-        check(self, in_ram);
+        let off = self.b.ins().iadd_imm_s(va, page.ram_base.wrapping_neg() as i64);
+        let fits = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, off, (page.ram_len - size as u64) as i64);
+        check(self, fits);
+        let physical_host = self.b.ins().iadd_imm_s(off, page.ram_host as i64);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.b.ins().jump(in_ram, &[BlockArg::Value(physical_host), BlockArg::Value(zero)]);
+        self.b.switch_to_block(in_ram);
+        // Host and physical addresses of RAM differ by a constant.
+        let host_minus_pa = (page.ram_host as u64).wrapping_sub(page.ram_base) as i64;
         if store {
             let tohost = self.load_hart(at(f.tohost));
-            let word = self.b.ins().band_imm_s(pa, !7);
+            let tohost = self.b.ins().iadd_imm_s(tohost, host_minus_pa);
+            let word = self.b.ins().band_imm_s(host, !7);
             let other = self.b.ins().icmp(IntCC::NotEqual, word, tohost);
             check(self, other);
             let reservation = self.load_hart(at(f.reservation));
@@ -564,16 +567,7 @@ impl Emitter<'_, '_> {
         let pending = self.b.ins().iadd(pending, translated);
         self.b.def_var(self.pending_hits, pending);
         self.may_have_hits = true;
-        if let Some(stamps) = page.touch.data {
-            let touch = self.b.create_block();
-            let done = self.b.create_block();
-            self.b.ins().brif(entry, touch, &[], done, &[]);
-            self.b.switch_to_block(touch);
-            self.touch_and_make_last(entry, stamps, f.clock, f.last);
-            self.b.ins().jump(done, &[]);
-            self.b.switch_to_block(done);
-        }
-        let host = self.b.ins().iadd_imm_s(off, page.ram_host as i64);
+        let off = self.b.ins().iadd_imm_s(host, (page.ram_host as i64).wrapping_neg());
         (host, off)
     }
 
@@ -842,7 +836,7 @@ impl Emitter<'_, '_> {
             let stamp_at = self.b.ins().iadd_imm_s(scaled, stamps as i64);
             self.b.ins().store(FLAGS, now, stamp_at, 0);
         }
-        for word in (0..f.entry_size).step_by(8) {
+        for word in (0..f.entry_rust_part).step_by(8) {
             let w = self.b.ins().load(types::I64, FLAGS, entry, word as i32);
             self.b.ins().store(FLAGS, w, self.hart, at(last + word));
         }

@@ -216,10 +216,10 @@ impl Hart {
     /// every block runs as threaded code), on a thread of its own
     /// (`background`) or on the hart's.
     pub fn set_jit(&mut self, after: Option<u32>, background: bool) {
-        let touch = jit::Touches {
-            data: self.mmu.data_touch_for_compiled_code(),
-            fetch: self.mmu.fetch_touch_for_compiled_code(),
-        };
+        if after.is_some() {
+            self.mmu.enable_compiled_data();
+        }
+        let touch = jit::Touches { fetch: self.mmu.fetch_touch_for_compiled_code() };
         self.blocks.set_jit(after, background, touch);
     }
 

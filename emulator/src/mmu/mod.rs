@@ -29,6 +29,7 @@ use pwc::{PageWalkCache, PwcConfig};
 use record::Recorder;
 use sv39::{PageTable, WalkStats};
 use tlb::{Fence, Policy, Tlb, TlbConfig, TlbStats};
+use translator::RamWindow;
 pub use translator::{StaleUse, Translator, MAX_STALE_RECORDS};
 
 /// What an access is for; selects the fault causes and permission checks.
@@ -135,8 +136,7 @@ pub(crate) struct DataFastPath {
     pub data_on: usize,
     /// The D-TLB's remembered entries (indexed by the 4 KiB page number
     /// modulo their count), the size of an entry and its fields' offsets
-    /// within it, the last entry (where a remembered hit is copied), and
-    /// the LRU clock.
+    /// within it (see `Translator`'s `LastEntry`).
     pub remembered: usize,
     pub remembered_entries: usize,
     pub entry_size: usize,
@@ -145,14 +145,14 @@ pub(crate) struct DataFastPath {
     pub entry_shift: usize,
     pub entry_usable: usize,
     pub entry_slot: usize,
-    pub last: usize,
-    pub clock: usize,
+    pub entry_rust_part: usize,
+    pub entry_load_page: usize,
+    pub entry_store_page: usize,
+    pub entry_host_offset: usize,
     pub lookups: usize,
     pub hits: usize,
     pub reservation: usize,
     pub tohost: usize,
-    pub usable_load: u8,
-    pub usable_store: u8,
 }
 
 /// [`Mmu::reservation`] when no LR holds one (no LR address is odd).
@@ -423,7 +423,6 @@ impl Mmu {
     /// Where compiled code finds what a data access's fast path reads.
     pub(crate) const DATA_FAST_PATH: DataFastPath = {
         let tr = std::mem::offset_of!(Mmu, tr);
-        let last = tr + Translator::DATA_LAST_OFFSET;
         let stats = tr + Translator::DATA_STATS_OFFSET;
         DataFastPath {
             data_on: std::mem::offset_of!(Mmu, ctx.data_on),
@@ -435,24 +434,37 @@ impl Mmu {
             entry_shift: Translator::LAST_SHIFT,
             entry_usable: Translator::LAST_USABLE,
             entry_slot: Translator::LAST_SLOT,
-            last,
-            clock: tr + Translator::DATA_CLOCK_OFFSET,
+            entry_rust_part: Translator::LAST_RUST_PART,
+            entry_load_page: Translator::LAST_LOAD_PAGE,
+            entry_store_page: Translator::LAST_STORE_PAGE,
+            entry_host_offset: Translator::LAST_HOST_OFFSET,
             lookups: stats + std::mem::offset_of!(TlbStats, lookups),
             hits: stats + std::mem::offset_of!(TlbStats, hits),
             reservation: std::mem::offset_of!(Mmu, reservation),
             tohost: std::mem::offset_of!(Mmu, bus) + Bus::TOHOST_OFFSET,
-            usable_load: Translator::USABLE_LOAD,
-            usable_store: Translator::USABLE_STORE,
         }
     };
 
-    /// How a remembered D-TLB hit touches its entry, for compiled code
-    /// (see [`tlb::Tlb::touch_for_compiled_code`]).
-    pub(crate) fn data_touch_for_compiled_code(&mut self) -> Option<Option<*mut u64>> {
-        self.tr.data_touch_for_compiled_code()
+    /// Let compiled code take loads and stores in RAM through the D-TLB's
+    /// remembered entries (see `Translator`'s `TlbUnit::compiled`).
+    pub(crate) fn enable_compiled_data(&mut self) {
+        let ram = &mut self.bus.ram;
+        let (base, len) = (ram.base(), ram.len());
+        let host = ram.host_parts().0 as u64;
+        self.tr.set_ram_for_compiled_code(RamWindow { base, len, host });
     }
 
-    /// The same for a remembered I-TLB hit (`None`: left to Rust).
+    /// Compiled code's data access at `va` missed its fast path and then
+    /// succeeded (see [`Translator::remember_for_compiled_code`]).
+    #[inline]
+    pub(crate) fn remember_for_compiled_code(&mut self, va: u64) {
+        if self.ctx.data_on {
+            self.tr.remember_for_compiled_code(va);
+        }
+    }
+
+    /// How a remembered I-TLB hit touches its entry, for compiled code
+    /// (see [`tlb::Tlb::touch_for_compiled_code`]).
     pub(crate) fn fetch_touch_for_compiled_code(&mut self) -> Option<Option<*mut u64>> {
         self.tr.fetch_touch_for_compiled_code()
     }

@@ -28,6 +28,11 @@
 //! or flushed, so it always names what the lookup would find).
 //! Everything else goes through the modelled TLBs, so the counters equal
 //! a lookup on every access.
+//!
+//! Compiled code (cpu/jit.rs) has a fast path of its own for loads and
+//! stores: a D-TLB remembered entry whose slot is the most recent of its
+//! set serves them with one compare and a host address (see
+//! `TlbUnit::compiled`).
 
 use super::pwc::{PageWalkCache, PwcConfig};
 use super::record::Recorder;
@@ -38,8 +43,17 @@ use crate::cpu::trap::Exception;
 use std::mem::{offset_of, size_of};
 
 /// The last entry an L1 TLB touched, with what the current context lets it
-/// be used for: bit 0 fetch, bit 1 load, bit 2 store (store needs D set).
+/// be used for: bit 0 fetch, bit 1 load, bit 2 store (store needs D set),
+/// bit 3 its `page` is RAM's (`host_offset` holds).
+///
+/// The fields after `usable` are compiled code's (D-TLB remembered
+/// entries only; see `TlbUnit::mru`): `load_page` and `store_page` are
+/// the 4 KiB virtual page (VA >> 12) whose loads or stores compiled code
+/// may take through this entry as hits without a lookup, `u64::MAX` when
+/// none; the host address of a byte at `va` in that page is
+/// `va + host_offset`.
 #[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(64))]
 struct LastEntry {
     tag: u64,
     pa_base: u64,
@@ -48,10 +62,36 @@ struct LastEntry {
     slot: u32,
     shift: u8,
     usable: u8,
+    /// VA >> 12 of the access the entry was remembered for.
+    page: u64,
+    load_page: u64,
+    store_page: u64,
+    host_offset: u64,
 }
 
+/// `LastEntry::usable`: the entry's `page` lies in RAM.
+const IN_RAM: u8 = 8;
+
 impl LastEntry {
-    const NONE: LastEntry = LastEntry { tag: u64::MAX, shift: 63, pa_base: 0, usable: 0, slot: u32::MAX };
+    const NONE: LastEntry = LastEntry {
+        tag: u64::MAX,
+        shift: 63,
+        pa_base: 0,
+        usable: 0,
+        slot: u32::MAX,
+        page: u64::MAX,
+        load_page: u64::MAX,
+        store_page: u64::MAX,
+        host_offset: 0,
+    };
+
+    /// Let compiled code use this entry for the accesses it serves, or
+    /// (`on` false) for none.
+    fn set_compiled(&mut self, on: bool) {
+        let page = |bit: u8| if on && self.usable & (bit | IN_RAM) == bit | IN_RAM { self.page } else { u64::MAX };
+        self.load_page = page(access_bit(Access::Load));
+        self.store_page = page(access_bit(Access::Store));
+    }
 
     /// The physical address of `va` through this entry.
     #[inline(always)]
@@ -95,6 +135,15 @@ fn access_bit(access: Access) -> u8 {
     }
 }
 
+/// Where guest RAM is: physical base, size, host address of its first
+/// byte.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RamWindow {
+    pub base: u64,
+    pub len: u64,
+    pub host: u64,
+}
+
 /// A TLB and its remembered entries.
 struct TlbUnit {
     tlb: Tlb,
@@ -111,9 +160,49 @@ struct TlbUnit {
     /// `remembered[i]`; a bit may outlive its entry), so that refilling a
     /// slot looks at those alone.
     remembered_by_slot: Box<[u32]>,
+    /// Compiled code takes loads and stores through remembered entries
+    /// (the D-TLB, when RAM is known). It counts such a hit without
+    /// touching the entry for the replacement policy, which is exact when
+    /// the entry is the one of its set touched or filled last: touching
+    /// it again would change nothing (LRU order within the set, tree-PLRU
+    /// bits; FIFO and random ignore hits). So an entry serves compiled
+    /// code only while its slot is its set's `mru`, kept here on every
+    /// touch and fill made in Rust.
+    compiled: bool,
+    /// Per set, the slot touched or filled last (`u32::MAX`: none yet).
+    mru: Box<[u32]>,
 }
 
 impl TlbUnit {
+    /// `slot` was just touched or filled: it becomes its set's most
+    /// recent, and remembered entries of the set's previous one stop
+    /// serving compiled code (those of `slot` start again).
+    #[inline]
+    fn touched(&mut self, slot: Slot) {
+        if !self.compiled {
+            return;
+        }
+        let set = slot / self.tlb.config().ways;
+        let Some(mru) = self.mru.get_mut(set) else { return };
+        let old = std::mem::replace(mru, slot as u32) as Slot;
+        if old != slot {
+            self.set_compiled(old, false);
+            self.set_compiled(slot, true);
+        }
+    }
+
+    /// Let compiled code use the remembered entries of `slot`, or not.
+    fn set_compiled(&mut self, slot: Slot, on: bool) {
+        let mut maybe = self.remembered_by_slot.get(slot).copied().unwrap_or(0);
+        while maybe != 0 {
+            let r = &mut self.remembered[maybe.trailing_zeros() as usize];
+            maybe &= maybe - 1;
+            if r.slot as Slot == slot {
+                r.set_compiled(on);
+            }
+        }
+    }
+
     /// Forget remembered entries whose slot was just rewritten.
     fn forget_slot(&mut self, slot: Slot) {
         let mut maybe = self.remembered_by_slot.get_mut(slot).map_or(0, std::mem::take);
@@ -181,6 +270,8 @@ pub struct Translator {
     pub stale_count: u64,
     /// `--record-trace`: every modelled access goes to the recorder.
     pub(super) recorder: Option<Box<Recorder>>,
+    /// Guest RAM, for compiled code's remembered D-TLB entries.
+    ram: Option<RamWindow>,
     /// For 4 KiB virtual pages lately translated on the modelled path, by
     /// `guess_index`: (VA >> 12, PA >> 12). Only a hint for the host's
     /// cache: a data access that misses the fast paths prefetches its
@@ -191,11 +282,9 @@ pub struct Translator {
 }
 
 impl Translator {
-    /// Where the D-TLB's last entry and counters lie in a `Translator`,
-    /// for compiled code that takes the repeat-hit fast path itself (see
+    /// Where the D-TLB's remembered entries and counters lie in a
+    /// `Translator`, for compiled code that takes hits itself (see
     /// `cpu/jit.rs` and [`super::DataFastPath`]).
-    pub(crate) const DATA_LAST_OFFSET: usize =
-        offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, last);
     pub(crate) const DATA_STATS_OFFSET: usize =
         offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, tlb.stats);
     pub(crate) const INSN_LAST_OFFSET: usize =
@@ -207,8 +296,6 @@ impl Translator {
     pub(crate) const USABLE_FETCH: u8 = 1;
     pub(crate) const DATA_REMEMBERED_OFFSET: usize =
         offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, remembered);
-    pub(crate) const DATA_CLOCK_OFFSET: usize =
-        offset_of!(Translator, units) + DATA * size_of::<TlbUnit>() + offset_of!(TlbUnit, tlb) + Tlb::CLOCK_OFFSET;
     /// Remembered entries: how many, and the size of one.
     pub(crate) const REMEMBERED_ENTRIES: usize = REMEMBERED;
     pub(crate) const LAST_ENTRY_SIZE: usize = size_of::<LastEntry>();
@@ -217,9 +304,12 @@ impl Translator {
     pub(crate) const LAST_PA_BASE: usize = offset_of!(LastEntry, pa_base);
     pub(crate) const LAST_SHIFT: usize = offset_of!(LastEntry, shift);
     pub(crate) const LAST_USABLE: usize = offset_of!(LastEntry, usable);
-    /// `LastEntry::usable`'s bits for loads and stores.
-    pub(crate) const USABLE_LOAD: u8 = 2;
-    pub(crate) const USABLE_STORE: u8 = 4;
+    /// The fields before compiled code's part of an entry: what a copy
+    /// of an I-TLB entry needs (compiled code's part of those is unused).
+    pub(crate) const LAST_RUST_PART: usize = offset_of!(LastEntry, page);
+    pub(crate) const LAST_LOAD_PAGE: usize = offset_of!(LastEntry, load_page);
+    pub(crate) const LAST_STORE_PAGE: usize = offset_of!(LastEntry, store_page);
+    pub(crate) const LAST_HOST_OFFSET: usize = offset_of!(LastEntry, host_offset);
 
     /// Empty TLBs of the configured shapes.
     pub fn new(config: &MmuConfig) -> Translator {
@@ -229,6 +319,8 @@ impl Translator {
             remembered: [LastEntry::NONE; REMEMBERED],
             overlapping: false,
             remembered_by_slot: vec![0; c.sets * c.ways].into_boxed_slice(),
+            compiled: false,
+            mru: vec![u32::MAX; c.sets].into_boxed_slice(),
         };
         let l2 = config.l2.unwrap_or(TlbConfig { sets: 1, ways: 1, ..config.dtlb });
         Translator {
@@ -243,6 +335,7 @@ impl Translator {
             stale_uses: Vec::new(),
             stale_count: 0,
             recorder: None,
+            ram: None,
             guesses: vec![(u64::MAX, 0); GUESSES].into_boxed_slice(),
         }
     }
@@ -298,14 +391,72 @@ impl Translator {
         }
     }
 
-    /// How a remembered D-TLB hit touches its entry (see
-    /// [`Tlb::touch_for_compiled_code`]).
-    pub(crate) fn data_touch_for_compiled_code(&mut self) -> Option<Option<*mut u64>> {
-        self.units[DATA].tlb.touch_for_compiled_code()
+    /// Let compiled code take loads and stores in `ram` through the
+    /// D-TLB's remembered entries (see `TlbUnit::compiled`).
+    pub(crate) fn set_ram_for_compiled_code(&mut self, ram: RamWindow) {
+        self.ram = Some(ram);
+        self.units[DATA].compiled = true;
+        self.forget_last_entries();
     }
 
-    /// The same for the I-TLB's remembered entries (`None` with a unified
-    /// TLB, whose fetches compiled code leaves to Rust).
+    /// After compiled code missed its remembered entries for a data
+    /// access at `va` that then succeeded: when the D-TLB's last entry
+    /// maps `va` (a repeat hit, which remembers nothing), remember it for
+    /// `va`'s page too, so that compiled code finds it next time. The
+    /// last entry is the one touched last, the most recent of its set.
+    pub(crate) fn remember_for_compiled_code(&mut self, va: u64) {
+        let u = &self.units[DATA];
+        let i = remembered_index(va);
+        let last = u.last;
+        if !u.compiled || u.remembered[i].page == va >> 12 || va >> last.shift != last.tag {
+            return;
+        }
+        let mut e = self.for_page(last, va, DATA);
+        e.set_compiled(true);
+        let u = &mut self.units[DATA];
+        u.remembered[i] = e;
+        if let Some(by_slot) = u.remembered_by_slot.get_mut(last.slot as Slot) {
+            *by_slot |= 1 << i;
+        }
+    }
+
+    /// What compiled code's data fast path does with a load or store at
+    /// `va` (translation on; `cpu/jit.rs`, `Emitter::data_address`): a
+    /// hit of a remembered entry that serves compiled code is counted as
+    /// one lookup and one hit, touching nothing, and gives the host
+    /// address. For tests that hold compiled code to the reference.
+    #[cfg(test)]
+    pub(crate) fn compiled_data_hit(&mut self, va: u64, access: Access) -> Option<u64> {
+        let u = &mut self.units[DATA];
+        let e = &u.remembered[remembered_index(va)];
+        let page = if access == Access::Store { e.store_page } else { e.load_page };
+        if page != va >> 12 {
+            return None;
+        }
+        u.tlb.count_repeat_hit();
+        Some(va.wrapping_add(e.host_offset))
+    }
+
+    /// `e`, remembered for an access at `va` by the unit `unit`, with
+    /// what compiled code needs (off: `set_compiled` turns it on).
+    fn for_page(&self, mut e: LastEntry, va: u64, unit: usize) -> LastEntry {
+        e.page = va >> 12;
+        e.usable &= !IN_RAM;
+        e.set_compiled(false);
+        if let (Some(ram), true) = (self.ram, self.units[unit].compiled) {
+            let pa_page = e.translate(va) & !0xfff;
+            let off = pa_page.wrapping_sub(ram.base);
+            if off < ram.len && ram.len - off >= 0x1000 {
+                e.usable |= IN_RAM;
+                e.host_offset = ram.host.wrapping_add(off).wrapping_sub(va & !0xfff);
+            }
+        }
+        e
+    }
+
+    /// How a remembered I-TLB hit touches its entry in compiled code (see
+    /// [`Tlb::touch_for_compiled_code`]; `None` with a unified TLB, whose
+    /// fetches compiled code leaves to Rust).
     pub(crate) fn fetch_touch_for_compiled_code(&mut self) -> Option<Option<*mut u64>> {
         if self.is_unified() {
             return None;
@@ -366,12 +517,20 @@ impl Translator {
         access: Access,
         unit: usize,
     ) -> Result<u64, Exception> {
-        let u = &mut self.units[unit];
-        let hit = u.remembered[remembered_index(va)];
+        let i = remembered_index(va);
+        let mut hit = self.units[unit].remembered[i];
         if !hit.serves(va, access) {
             return self.translate_modelled(pt, ctx, va, access, unit);
         }
+        if hit.page != va >> 12 {
+            // Another 4 KiB page of the same superpage.
+            hit = self.for_page(hit, va, unit);
+        }
+        let u = &mut self.units[unit];
         u.tlb.count_hit_and_touch(hit.slot as Slot);
+        u.touched(hit.slot as Slot);
+        hit.set_compiled(u.compiled);
+        u.remembered[i] = hit;
         u.last = hit; // now the most recently touched entry
         Ok(hit.translate(va))
     }
@@ -436,6 +595,8 @@ impl Translator {
         // `resized`: a hit refreshed to another page size; `missed`: filled.
         let (slot, resized, missed) = match self.units[unit].tlb.lookup(va, ctx.asid) {
             Some(slot) => {
+                // The lookup touched it, whatever follows.
+                self.units[unit].touched(slot);
                 let level = self.units[unit].tlb.entry(slot).level;
                 let (now, e) = self.use_hit(pt, ctx, va, access, unit, slot)?;
                 self.units[unit].forget_slot(slot); // refreshed, maybe moved
@@ -477,8 +638,18 @@ impl Translator {
         let shift = e.shift();
         // Tags of the remembered entry compare against the full VA, so a
         // non-canonical address can never match it.
-        let entry = LastEntry { tag: va >> shift, shift: shift as u8, pa_base: e.pa_base, usable, slot: slot as u32 };
+        let entry = LastEntry {
+            tag: va >> shift,
+            shift: shift as u8,
+            pa_base: e.pa_base,
+            usable,
+            slot: slot as u32,
+            ..LastEntry::NONE
+        };
+        let mut entry = self.for_page(entry, va, unit);
         let u = &mut self.units[unit];
+        u.touched(slot);
+        entry.set_compiled(u.compiled);
         u.last = entry;
         u.remembered[remembered_index(va)] = entry;
         let pa = entry.translate(va);

@@ -16,8 +16,10 @@ use super::*;
 // context switches; sfence.vma of every kind; PTE rewrites with and without
 // fences; Svade handlers that set A/D and retry) run through both; every
 // counter, the occupancy, the walk counters and each translation must agree
-// after every operation. On a disagreement the trace is shrunk and printed
-// step by step.
+// after every operation. Each trace also runs with its loads and stores
+// taken the way compiled code takes them (a remembered entry serving
+// compiled code hits without a lookup; see `TlbUnit::compiled`). On a
+// disagreement the trace is shrunk and printed step by step.
 // ---------------------------------------------------------------------------
 
 /// xorshift64*, seeded as the TLB seeds its random policy.
@@ -440,6 +442,10 @@ struct Pair {
     history: Vec<Op>,
     /// The last context set: privilege, mstatus, satp.
     context: (Privilege, u64, u64),
+    /// RAM as compiled code sees it, when loads and stores go its way,
+    /// and how many of them took its fast path.
+    compiled: Option<RamWindow>,
+    compiled_hits: u64,
 }
 
 fn random_flags(rng: &mut Rng) -> u64 {
@@ -472,8 +478,16 @@ fn global_flags(rng: &mut Rng) -> u64 {
 }
 
 impl Pair {
-    fn new(config: MmuConfig, seed: u64, label: String) -> Pair {
-        let sys = Sys::with(config);
+    /// `compiled`: loads and stores go the way compiled code takes them
+    /// (see `Mmu::compiled_data_access`).
+    fn new(config: MmuConfig, seed: u64, label: String, compiled: bool) -> Pair {
+        let mut sys = Sys::with(config);
+        // Every physical address counts as RAM for compiled code (the
+        // traces' pages lie anywhere; nothing is read through them).
+        let compiled = compiled.then_some(RamWindow { base: 0, len: 1 << 56, host: 1 << 60 });
+        if let Some(ram) = compiled {
+            sys.mmu.tr.set_ram_for_compiled_code(ram);
+        }
         let (tlbs, fetch_tlb) = if config.unified {
             (vec![RefTlb::new(config.dtlb)], 0)
         } else {
@@ -503,9 +517,26 @@ impl Pair {
             label,
             history: Vec::new(),
             context: (MACHINE, 0, 0),
+            compiled,
+            compiled_hits: 0,
         };
         p.build(&mut Rng::new(seed ^ 0x5eed));
         p
+    }
+
+    /// A load or store at `va` as compiled code makes it: its fast path
+    /// (`Translator::compiled_data_hit`; physical address = host address
+    /// - `ram.host` + `ram.base`), else the load or store helper's way
+    /// (`cpu/jit.rs`).
+    fn compiled_access(&mut self, va: u64, access: Access, ram: RamWindow) -> Result<u64, Exception> {
+        let mmu = &mut self.sys.mmu;
+        if let Some(host) = mmu.ctx.data_on.then(|| mmu.tr.compiled_data_hit(va, access)).flatten() {
+            self.compiled_hits += 1;
+            return Ok(host.wrapping_sub(ram.host).wrapping_add(ram.base));
+        }
+        let pa = self.sys.tr(va, access)?;
+        self.sys.mmu.remember_for_compiled_code(va);
+        Ok(pa)
     }
 
     /// Record a leaf in both the RAM page table and the reference.
@@ -598,7 +629,10 @@ impl Pair {
         let mut fault = None;
         match op {
             Op::Access(va, access) => {
-                let got = self.sys.tr(va, access);
+                let got = match self.compiled {
+                    Some(ram) if access != Access::Fetch => self.compiled_access(va, access, ram),
+                    _ => self.sys.tr(va, access),
+                };
                 let want = match self.reference.translate(va, access) {
                     Ok(pa) => Ok(pa),
                     Err(f) => {
@@ -782,14 +816,14 @@ impl Pair {
 }
 
 /// Replay `ops` on a fresh pair; the first disagreement, if any.
-fn replay(config: MmuConfig, build_seed: u64, ops: &[Op]) -> Result<(), String> {
-    let mut p = Pair::new(config, build_seed, String::new());
+fn replay(config: MmuConfig, build_seed: u64, compiled: bool, ops: &[Op]) -> Result<(), String> {
+    let mut p = Pair::new(config, build_seed, String::new(), compiled);
     ops.iter().try_for_each(|&op| p.apply(op).map(|_| ()))
 }
 
 /// Shrink a failing trace: drop chunks of operations (halving the chunk
 /// size down to single operations) as long as some disagreement remains.
-fn shrink(config: MmuConfig, build_seed: u64, mut ops: Vec<Op>) -> Vec<Op> {
+fn shrink(config: MmuConfig, build_seed: u64, compiled: bool, mut ops: Vec<Op>) -> Vec<Op> {
     let mut chunk = ops.len().div_ceil(2).max(1);
     loop {
         let mut i = 0;
@@ -797,7 +831,7 @@ fn shrink(config: MmuConfig, build_seed: u64, mut ops: Vec<Op>) -> Vec<Op> {
         while i < ops.len() {
             let end = (i + chunk).min(ops.len());
             let candidate: Vec<Op> = ops[..i].iter().chain(&ops[end..]).copied().collect();
-            if replay(config, build_seed, &candidate).is_err() {
+            if replay(config, build_seed, compiled, &candidate).is_err() {
                 ops = candidate;
                 removed = true;
             } else {
@@ -813,8 +847,8 @@ fn shrink(config: MmuConfig, build_seed: u64, mut ops: Vec<Op>) -> Vec<Op> {
 
 /// Describe a trace step by step: each operation, the MMU's answer and
 /// the data-TLB counters after it.
-fn describe(config: MmuConfig, build_seed: u64, ops: &[Op]) -> String {
-    let mut p = Pair::new(config, build_seed, String::new());
+fn describe(config: MmuConfig, build_seed: u64, compiled: bool, ops: &[Op]) -> String {
+    let mut p = Pair::new(config, build_seed, String::new(), compiled);
     let mut out = String::new();
     for (i, &op) in ops.iter().enumerate() {
         let leaf_of = |p: &Pair, va: u64| {
@@ -864,38 +898,50 @@ fn exactness_config(policy: Policy, g: usize, unified: bool, ad: AdMode) -> MmuC
 }
 
 fn run_exactness(policy: Policy) {
-    let mut coverage = [0u64; 3];
+    let mut coverage = [0u64; 4];
     for g in 0..GEOMETRIES.len() {
         for unified in [false, true] {
             for ad in [AdMode::Hardware, AdMode::Trap] {
-                let config = exactness_config(policy, g, unified, ad);
-                let label = format!(
-                    "{policy} itlb {}x{} dtlb {}x{} unified {unified} {ad:?}",
-                    config.itlb.sets, config.itlb.ways, config.dtlb.sets, config.dtlb.ways
-                );
-                let seed = (g as u64) << 8 | (unified as u64) << 4 | (ad == AdMode::Trap) as u64;
-                let mut p = Pair::new(config, seed, label);
-                if let Err(e) = p.run(STEPS, seed.wrapping_add(policy as u64 * 1_000_003)) {
-                    let step = p.history.len();
-                    let min = shrink(config, seed, p.history.clone());
-                    panic!(
-                        "{}: disagreement at operation {step}: {e}\nshrunk trace:\n{}",
-                        p.label,
-                        describe(config, seed, &min)
+                for compiled in [false, true] {
+                    let config = exactness_config(policy, g, unified, ad);
+                    let label = format!(
+                        "{policy} itlb {}x{} dtlb {}x{} unified {unified} {ad:?} compiled {compiled}",
+                        config.itlb.sets, config.itlb.ways, config.dtlb.sets, config.dtlb.ways
                     );
+                    let seed = (g as u64) << 8 | (unified as u64) << 4 | (ad == AdMode::Trap) as u64;
+                    let mut p = Pair::new(config, seed, label, compiled);
+                    let hits_before = p.sys.mmu.dtlb().stats.hits;
+                    if let Err(e) = p.run(STEPS, seed.wrapping_add(policy as u64 * 1_000_003)) {
+                        let step = p.history.len();
+                        let min = shrink(config, seed, compiled, p.history.clone());
+                        panic!(
+                            "{}: disagreement at operation {step}: {e}\nshrunk trace:\n{}",
+                            p.label,
+                            describe(config, seed, compiled, &min)
+                        );
+                    }
+                    let m = &p.sys.mmu;
+                    assert!(
+                        m.dtlb().stats.hits > hits_before && m.dtlb().stats.misses() > 0,
+                        "{}: trace exercised the TLB",
+                        p.label
+                    );
+                    coverage[0] += m.itlb().stats.evictions + m.dtlb().stats.evictions;
+                    coverage[1] += p.reference.refreshes;
+                    coverage[2] += p.reference.foreign_refreshes;
+                    coverage[3] += p.compiled_hits;
                 }
-                let m = &p.sys.mmu;
-                assert!(m.dtlb().stats.hits > 0 && m.dtlb().stats.misses() > 0, "{}: trace exercised the TLB", p.label);
-                coverage[0] += m.itlb().stats.evictions + m.dtlb().stats.evictions;
-                coverage[1] += p.reference.refreshes;
-                coverage[2] += p.reference.foreign_refreshes;
             }
         }
     }
     // The traces reached evictions, refreshes of clean entries by stores,
-    // and refreshes of global entries filled under another ASID.
-    assert!(coverage.iter().all(|&n| n > 0), "{policy}: coverage [evictions, refreshes, foreign] {coverage:?}");
-    eprintln!("{policy}: [evictions, refreshes, foreign refreshes] = {coverage:?}");
+    // refreshes of global entries filled under another ASID, and hits
+    // taken the way compiled code takes them.
+    assert!(
+        coverage.iter().all(|&n| n > 0),
+        "{policy}: coverage [evictions, refreshes, foreign, compiled hits] {coverage:?}"
+    );
+    eprintln!("{policy}: [evictions, refreshes, foreign refreshes, compiled hits] = {coverage:?}");
 }
 
 #[test]

@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 
 use super::sv39::pte::{A, D, G, R, U, V, W, X};
 use super::tlb::{Fence, Policy, TlbConfig, TlbStats};
-use super::{Access, AdMode, Mmu, MmuConfig};
+use super::{Access, AdMode, Mmu, MmuConfig, RamWindow};
 use crate::addr::VirtAddr;
 use crate::bus::{Bus, Ram, RAM_BASE};
 use crate::cpu::csr::mstatus;
