@@ -177,6 +177,7 @@ unsafe extern "C" fn load_helper<const SIZE: u8, const SIGNED: bool>(h: *mut Har
     // with the hart it holds exclusively.
     let h = unsafe { &mut *h };
     let m = Meta(m);
+    h.mmu.prefetch_guess(addr);
     match h.load_data(addr, SIZE) {
         Ok(v) => {
             h.mmu.remember_for_compiled_code(addr);

@@ -454,6 +454,18 @@ impl Mmu {
         self.tr.set_ram_for_compiled_code(RamWindow { base, len, host });
     }
 
+    /// Compiled code's load at `va` missed its fast path: start bringing
+    /// the guessed data into the host's cache before the TLB model runs
+    /// (see `Translator::guesses`).
+    #[inline]
+    pub(crate) fn prefetch_guess(&self, va: u64) {
+        if self.ctx.data_on {
+            if let Some(pa) = self.tr.guess(va) {
+                self.bus.ram.prefetch(pa);
+            }
+        }
+    }
+
     /// Compiled code's data access at `va` missed its fast path and then
     /// succeeded (see [`Translator::remember_for_compiled_code`]).
     #[inline]

@@ -399,6 +399,14 @@ impl Translator {
         self.forget_last_entries();
     }
 
+    /// The physical address of `va` if its page was lately translated
+    /// on the modelled path (maybe wrongly: only a hint for a prefetch).
+    #[inline]
+    pub(crate) fn guess(&self, va: u64) -> Option<u64> {
+        let (page, pa_page) = self.guesses.get(guess_index(va)).copied()?;
+        (page == va >> 12).then_some(pa_page << 12 | (va & 0xfff))
+    }
+
     /// After compiled code missed its remembered entries for a data
     /// access at `va` that then succeeded: when the D-TLB's last entry
     /// maps `va` (a repeat hit, which remembers nothing), remember it for
@@ -585,9 +593,10 @@ impl Translator {
         if !is_canonical(va) {
             return Err(Exception::new(access.page_fault(), va));
         }
-        let guess = self.guesses.get(guess_index(va)).copied().unwrap_or_default();
-        if unit == DATA && guess.0 == va >> 12 {
-            pt.prefetch(guess.1 << 12 | (va & 0xfff));
+        if unit == DATA {
+            if let Some(pa) = self.guess(va) {
+                pt.prefetch(pa);
+            }
         }
         if self.recorder.is_some() {
             self.record(pt, ctx, va, access);
