@@ -25,8 +25,9 @@
  *    (fetch fault, sepc = instruction, stval = second page) and second
  *    page mapped to a non-adjacent physical page (executes correctly)
  *  - a misaligned load crossing two pages mapped to non-adjacent physical
- *    pages, and misaligned accesses crossing into an unmapped page (the
- *    fault is on the second page, so stval = its first byte).  This relies
+ *    pages (also in a loop, for compiled code), and misaligned accesses
+ *    crossing into an unmapped page (the fault is on the second page, so
+ *    stval = its first byte).  This relies
  *    on misaligned loads/stores being emulated rather than trapped (the
  *    spec allows either): rvmmu and QEMU 7.2 both emulate (checks 12-16)
  *  - U-mode: SRET to code on a U page, U loads/stores a U page, U touches
@@ -363,6 +364,16 @@ s_main:
     li      t0, VA_PAGE(18) + 0xffc
     ld      a0, 0(t0)
     CHECK_EQ a0, (MAGIC_SFA & 0xffffffff) << 32, 12
+    /* the same in a loop, so that rvmmu's compiled code (--jit-after 1)
+       runs it: the load from page 18 alone makes page 18's translation
+       the one compiled code takes, which must not serve the load that
+       crosses into page 19 */
+    li      t1, 4
+1:  lw      a0, -4(t0)
+    ld      a0, 0(t0)
+    CHECK_EQ a0, (MAGIC_SFA & 0xffffffff) << 32, 12
+    addi    t1, t1, -1
+    bnez    t1, 1b
     /* misaligned access crossing into an invalid page: the fault is on
        the second page, stval = its first byte */
     li      t0, VA_RW + 0xffc

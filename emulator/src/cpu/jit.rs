@@ -511,12 +511,6 @@ impl Emitter<'_, '_> {
             e.b.ins().brif(ok, go_on, &[], slow, &[]);
             e.b.switch_to_block(go_on);
         };
-        if size > 1 {
-            let in_page = self.b.ins().band_imm_s(va, PAGE_SIZE as i64 - 1);
-            let fits =
-                self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, in_page, (PAGE_SIZE - size as usize) as i64);
-            check(self, fits);
-        }
         // `in_ram(host, translated)`: the access at host address `host`;
         // `translated` (0 or 1) is what the D-TLB counters grow by once the
         // access is known to take the fast path (so that the slow path,
@@ -531,20 +525,32 @@ impl Emitter<'_, '_> {
         // A remembered entry (`Translator::translate_remembered`) that
         // serves compiled code: its page for this kind of access is `va`'s.
         self.b.switch_to_block(tlb);
+        // The entry is the one of `va`'s page; comparing its page with that
+        // of the access's last byte also rules out crossing into the next
+        // page (whose entry would sit at the next index).
         let vpn = self.b.ins().ushr_imm_s(va, 12);
         let index = self.b.ins().band_imm_s(vpn, f.remembered_entries as i64 - 1);
         let scaled = self.b.ins().imul_imm_s(index, f.entry_size as i64);
         let entry = self.b.ins().iadd(self.hart, scaled);
         let page_field = if store { f.entry_store_page } else { f.entry_load_page };
         let served = self.b.ins().load(types::I64, FLAGS, entry, at(f.remembered + page_field));
-        let hit = self.b.ins().icmp(IntCC::Equal, served, vpn);
+        let last_byte = self.b.ins().iadd_imm_s(va, size as i64 - 1);
+        let last_vpn = self.b.ins().ushr_imm_s(last_byte, 12);
+        let hit = self.b.ins().icmp(IntCC::Equal, served, last_vpn);
         check(self, hit);
         let offset = self.b.ins().load(types::I64, FLAGS, entry, at(f.remembered + f.entry_host_offset));
         let translated_host = self.b.ins().iadd(va, offset);
         let one = self.b.ins().iconst(types::I64, 1);
         self.b.ins().jump(in_ram, &[BlockArg::Value(translated_host), BlockArg::Value(one)]);
-        // No translation: the physical address must be RAM's.
+        // No translation: within one page (a store bumps one page's write
+        // count), and in RAM.
         self.b.switch_to_block(physical);
+        if size > 1 {
+            let in_page = self.b.ins().band_imm_s(va, PAGE_SIZE as i64 - 1);
+            let fits =
+                self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, in_page, (PAGE_SIZE - size as usize) as i64);
+            check(self, fits);
+        }
         let off = self.b.ins().iadd_imm_s(va, page.ram_base.wrapping_neg() as i64);
         let fits = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, off, (page.ram_len - size as u64) as i64);
         check(self, fits);

@@ -432,13 +432,15 @@ impl Translator {
     /// `va` (translation on; `cpu/jit.rs`, `Emitter::data_address`): a
     /// hit of a remembered entry that serves compiled code is counted as
     /// one lookup and one hit, touching nothing, and gives the host
-    /// address. For tests that hold compiled code to the reference.
+    /// address (`None` also for an access of `size` bytes that would
+    /// cross into the next page). For tests that hold compiled code to the
+    /// reference.
     #[cfg(test)]
-    pub(crate) fn compiled_data_hit(&mut self, va: u64, access: Access) -> Option<u64> {
+    pub(crate) fn compiled_data_hit(&mut self, va: u64, size: u8, access: Access) -> Option<u64> {
         let u = &mut self.units[DATA];
         let e = &u.remembered[remembered_index(va)];
         let page = if access == Access::Store { e.store_page } else { e.load_page };
-        if page != va >> 12 {
+        if page != va.wrapping_add(size as u64 - 1) >> 12 {
             return None;
         }
         u.tlb.count_repeat_hit();

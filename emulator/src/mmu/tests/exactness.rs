@@ -530,7 +530,7 @@ impl Pair {
     /// (`cpu/jit.rs`).
     fn compiled_access(&mut self, va: u64, access: Access, ram: RamWindow) -> Result<u64, Exception> {
         let mmu = &mut self.sys.mmu;
-        if let Some(host) = mmu.ctx.data_on.then(|| mmu.tr.compiled_data_hit(va, access)).flatten() {
+        if let Some(host) = mmu.ctx.data_on.then(|| mmu.tr.compiled_data_hit(va, 8, access)).flatten() {
             self.compiled_hits += 1;
             return Ok(host.wrapping_sub(ram.host).wrapping_add(ram.base));
         }
