@@ -117,7 +117,8 @@ impl Default for BlockCache {
 
 /// Whether a block goes on after `op`: it only computes registers or
 /// accesses memory, and the next instruction is the one after it (or, for
-/// a taken branch, the block is left).
+/// a taken branch, the block is left). Nothing that goes on changes the
+/// translation context: compiled code reads it once per block.
 pub fn continues_block(op: Op) -> bool {
     use Op::*;
     match op {

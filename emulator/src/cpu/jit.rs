@@ -328,6 +328,9 @@ struct Emitter<'a, 'b> {
     /// counters to update before the first data access).
     may_have_hits: bool,
     ptr: types::Type,
+    /// `Mmu`'s `ctx.data_on` as the block was entered (nonzero: loads and
+    /// stores are translated).
+    data_on: Value,
 }
 
 /// An `Emitter`'s knowledge on one way into a join.
@@ -520,8 +523,7 @@ impl Emitter<'_, '_> {
         let translated = self.b.append_block_param(in_ram, types::I64);
         let tlb = self.b.create_block();
         let physical = self.b.create_block();
-        let on = self.b.ins().uload8(types::I32, FLAGS, self.hart, at(f.data_on));
-        self.b.ins().brif(on, tlb, &[], physical, &[]);
+        self.b.ins().brif(self.data_on, tlb, &[], physical, &[]);
         // A remembered entry (`Translator::translate_remembered`) that
         // serves compiled code: its page for this kind of access is `va`'s.
         self.b.switch_to_block(tlb);
@@ -960,6 +962,10 @@ pub(super) fn emit(
     let acc = b.declare_var(types::I64);
     b.def_var(acc, p[3]);
     let regs = std::array::from_fn(|_| b.declare_var(types::I64));
+    // Whether data accesses are translated, loaded once: only a CSR write,
+    // which ends the block, or a trap, which leaves it, changes that.
+    let data_on_at = (offset_of!(Hart, mmu) + Mmu::DATA_FAST_PATH.data_on) as i32;
+    let data_on = b.ins().uload8(types::I32, FLAGS, p[0], data_on_at);
     let mut e = Emitter {
         b: &mut b,
         hart: p[0],
@@ -973,6 +979,7 @@ pub(super) fn emit(
         pending_hits,
         may_have_hits: false,
         ptr,
+        data_on,
     };
     // Each instruction's offset from the block's start (a trace goes on at
     // the target of each JAL but its last: `blocks::next_in_block`).
