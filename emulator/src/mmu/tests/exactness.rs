@@ -525,9 +525,9 @@ impl Pair {
     }
 
     /// A load or store at `va` as compiled code makes it: its fast path
-    /// (`Translator::compiled_data_hit`; physical address = host address
-    /// - `ram.host` + `ram.base`), else the load or store helper's way
-    /// (`cpu/jit.rs`).
+    /// (`Translator::compiled_data_hit`; the physical address is the host
+    /// address less `ram.host`, plus `ram.base`), else the load or store
+    /// helper's way (`cpu/jit.rs`).
     fn compiled_access(&mut self, va: u64, access: Access, ram: RamWindow) -> Result<u64, Exception> {
         let mmu = &mut self.sys.mmu;
         if let Some(host) = mmu.ctx.data_on.then(|| mmu.tr.compiled_data_hit(va, 8, access)).flatten() {
