@@ -27,9 +27,9 @@
  *  - a misaligned load crossing two pages mapped to non-adjacent physical
  *    pages (also in a loop, for compiled code), and misaligned accesses
  *    crossing into an unmapped page (the fault is on the second page, so
- *    stval = its first byte).  This relies
- *    on misaligned loads/stores being emulated rather than trapped (the
- *    spec allows either): rvmmu and QEMU 7.2 both emulate (checks 12-16)
+ *    stval = its first byte).  This relies on misaligned loads/stores
+ *    being emulated rather than trapped (the spec allows either): rvmmu
+ *    and QEMU 7.2 both emulate (checks 12-16)
  *  - U-mode: SRET to code on a U page, U loads/stores a U page, U touches
  *    an S page (13, 15), U fetches an S page and a non-X U page (12),
  *    U ECALL (8); sstatus.SPP = 0 for traps from U

@@ -193,25 +193,35 @@ impl TlbUnit {
 
     /// Let compiled code use the remembered entries of `slot`, or not.
     fn set_compiled(&mut self, slot: Slot, on: bool) {
+        self.each_remembered_of(slot, |r| r.set_compiled(on));
+    }
+
+    /// Apply `f` to each remembered entry of `slot` (through its bits in
+    /// `remembered_by_slot`).
+    fn each_remembered_of(&mut self, slot: Slot, mut f: impl FnMut(&mut LastEntry)) {
         let mut maybe = self.remembered_by_slot.get(slot).copied().unwrap_or(0);
         while maybe != 0 {
             let r = &mut self.remembered[maybe.trailing_zeros() as usize];
             maybe &= maybe - 1;
             if r.slot as Slot == slot {
-                r.set_compiled(on);
+                f(r);
             }
+        }
+    }
+
+    /// Remember `entry` at index `i`.
+    fn remember(&mut self, i: usize, entry: LastEntry) {
+        self.remembered[i] = entry;
+        if let Some(by_slot) = self.remembered_by_slot.get_mut(entry.slot as Slot) {
+            *by_slot |= 1 << i;
         }
     }
 
     /// Forget remembered entries whose slot was just rewritten.
     fn forget_slot(&mut self, slot: Slot) {
-        let mut maybe = self.remembered_by_slot.get_mut(slot).map_or(0, std::mem::take);
-        while maybe != 0 {
-            let r = &mut self.remembered[maybe.trailing_zeros() as usize];
-            maybe &= maybe - 1;
-            if r.slot as Slot == slot {
-                *r = LastEntry::NONE;
-            }
+        self.each_remembered_of(slot, |r| *r = LastEntry::NONE);
+        if let Some(by_slot) = self.remembered_by_slot.get_mut(slot) {
+            *by_slot = 0;
         }
         if self.last.slot as Slot == slot {
             self.last = LastEntry::NONE;
@@ -421,11 +431,7 @@ impl Translator {
         }
         let mut e = self.for_page(last, va, DATA);
         e.set_compiled(true);
-        let u = &mut self.units[DATA];
-        u.remembered[i] = e;
-        if let Some(by_slot) = u.remembered_by_slot.get_mut(last.slot as Slot) {
-            *by_slot |= 1 << i;
-        }
+        self.units[DATA].remember(i, e);
     }
 
     /// What compiled code's data fast path does with a load or store at
@@ -540,7 +546,7 @@ impl Translator {
         u.tlb.count_hit_and_touch(hit.slot as Slot);
         u.touched(hit.slot as Slot);
         hit.set_compiled(u.compiled);
-        u.remembered[i] = hit;
+        u.remember(i, hit);
         u.last = hit; // now the most recently touched entry
         Ok(hit.translate(va))
     }
@@ -662,14 +668,12 @@ impl Translator {
         u.touched(slot);
         entry.set_compiled(u.compiled);
         u.last = entry;
-        u.remembered[remembered_index(va)] = entry;
+        u.remember(remembered_index(va), entry);
         let pa = entry.translate(va);
-        if let Some(g) = self.guesses.get_mut(guess_index(va)) {
-            *g = (va >> 12, pa >> 12);
-        }
-        let u = &mut self.units[unit];
-        if let Some(by_slot) = u.remembered_by_slot.get_mut(slot) {
-            *by_slot |= 1 << remembered_index(va);
+        if unit == DATA {
+            if let Some(g) = self.guesses.get_mut(guess_index(va)) {
+                *g = (va >> 12, pa >> 12);
+            }
         }
         Ok(pa)
     }

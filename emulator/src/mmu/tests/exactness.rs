@@ -479,7 +479,7 @@ fn global_flags(rng: &mut Rng) -> u64 {
 
 impl Pair {
     /// `compiled`: loads and stores go the way compiled code takes them
-    /// (see `Mmu::compiled_data_access`).
+    /// (see `Pair::compiled_access`).
     fn new(config: MmuConfig, seed: u64, label: String, compiled: bool) -> Pair {
         let mut sys = Sys::with(config);
         // Every physical address counts as RAM for compiled code (the
