@@ -530,13 +530,15 @@ impl Emitter<'_, '_> {
         // The entry is the one of `va`'s page; comparing its page with that
         // of the access's last byte also rules out crossing into the next
         // page (whose entry would sit at the next index).
-        let vpn = self.b.ins().ushr_imm_s(va, 12);
-        let index = self.b.ins().band_imm_s(vpn, f.remembered_entries as i64 - 1);
-        let scaled = self.b.ins().imul_imm_s(index, f.entry_size as i64);
+        // Entries are a power of two in size: (va >> 12) % entries *
+        // size is one shift and one mask.
+        let size_log2 = f.entry_size.trailing_zeros() as i64;
+        let shifted = self.b.ins().ushr_imm_s(va, 12 - size_log2);
+        let scaled = self.b.ins().band_imm_s(shifted, ((f.remembered_entries - 1) * f.entry_size) as i64);
         let entry = self.b.ins().iadd(self.hart, scaled);
         let page_field = if store { f.entry_store_page } else { f.entry_load_page };
         let served = self.b.ins().load(types::I64, FLAGS, entry, at(f.remembered + page_field));
-        let last_byte = self.b.ins().iadd_imm_s(va, size as i64 - 1);
+        let last_byte = if size > 1 { self.b.ins().iadd_imm_s(va, size as i64 - 1) } else { va };
         let last_vpn = self.b.ins().ushr_imm_s(last_byte, 12);
         let hit = self.b.ins().icmp(IntCC::Equal, served, last_vpn);
         check(self, hit);

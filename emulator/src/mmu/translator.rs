@@ -110,6 +110,8 @@ impl LastEntry {
 /// less; 64 no more). Every sfence.vma clears them all.
 const REMEMBERED: usize = 32;
 const _: () = assert!(REMEMBERED <= u32::BITS as usize, "TlbUnit::remembered_by_slot is a u32 per slot");
+const _: () =
+    assert!(size_of::<LastEntry>().is_power_of_two(), "compiled code indexes entries with a shift and a mask");
 
 /// Where `va`'s remembered entry would be.
 #[inline(always)]
