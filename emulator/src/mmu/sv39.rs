@@ -57,7 +57,7 @@ pub struct WalkStats {
 /// (privileged spec 12.3.2 step 5, and 12.1.1 for SUM and MXR): U pages
 /// only from U-mode, or from S-mode for data with SUM; S-mode never
 /// executes U pages; MXR makes executable pages readable.
-#[inline]
+#[inline(always)]
 pub fn permits(perms: u8, access: Access, prv: Privilege, sum: bool, mxr: bool) -> bool {
     let user_page = perms & perm::U != 0;
     match prv {
@@ -98,6 +98,78 @@ pub(super) struct Walker<'a> {
     pub stats: &'a mut WalkStats,
 }
 
+/// What a walk's PTE reads found (steps 2 to 4 and 6), before any
+/// permission check or side effect.
+enum Found {
+    /// A leaf PTE at `level` (0 = 4 KiB), read from physical `addr`.
+    Leaf { pte: u64, addr: u64, level: u32, global: bool },
+    /// An invalid PTE, reserved bits, a misaligned superpage or no leaf.
+    PageFault,
+    /// A PTE outside RAM.
+    AccessFault,
+}
+
+/// The PTE reads of a walk of `va` from `start`: returns what they found
+/// and how many PTEs were read. `followed(level, table, global)` sees each
+/// pointer to a next-level table (the page-walk cache's fills). No counter,
+/// no A/D update, no permission check: those are the caller's.
+#[inline(always)]
+fn read_path<P: PageTable>(
+    pt: &mut P,
+    va: u64,
+    start: WalkStart,
+    mut followed: impl FnMut(u32, u64, bool),
+) -> (Found, u32) {
+    let WalkStart { mut level, mut table, mut global } = start;
+    let mut reads = 0;
+    loop {
+        // Step 2: read the PTE at a + va.vpn[i] * PTESIZE.
+        let vpn_i = (va >> (12 + 9 * level)) & 0x1ff;
+        let addr = table + vpn_i * 8;
+        reads += 1;
+        let Some(pte) = pt.read_pte(addr) else { return (Found::AccessFault, reads) };
+        // Step 3: invalid, W without R, or reserved bits set.
+        if pte & pte::V == 0 || pte & (pte::R | pte::W) == pte::W || pte & pte::HIGH != 0 {
+            return (Found::PageFault, reads);
+        }
+        global |= pte & pte::G != 0;
+        let ppn = (pte & pte::PPN_MASK) >> pte::PPN_SHIFT;
+        // Step 4: a pointer to the next level. A, D and U are reserved in
+        // non-leaf PTEs and must be zero (as Spike checks).
+        if pte & (pte::R | pte::X) == 0 {
+            if pte & (pte::A | pte::D | pte::U) != 0 || level == 0 {
+                return (Found::PageFault, reads);
+            }
+            table = ppn << 12;
+            followed(level, table, global);
+            level -= 1;
+            continue;
+        }
+        // Step 6: a superpage's PPN must be aligned to its size (step 5,
+        // the permission check, is the caller's; both fail with a page
+        // fault, so their order is not observable).
+        if ppn & ((1u64 << (9 * level)) - 1) != 0 {
+            return (Found::PageFault, reads);
+        }
+        return (Found::Leaf { pte, addr, level, global }, reads);
+    }
+}
+
+/// Step 8: the translation of `va` by a leaf (superpages take the VA's
+/// low VPNs).
+#[inline(always)]
+fn leaf_entry(va: u64, level: u32, asid: u16, global: bool, pte: u64) -> TlbEntry {
+    TlbEntry {
+        tag: tag_of(va, level as u8),
+        level: level as u8,
+        asid,
+        global,
+        pa_base: ((pte & pte::PPN_MASK) >> pte::PPN_SHIFT) << 12,
+        perms: pte as u8,
+        valid: true,
+    }
+}
+
 impl Walker<'_> {
     /// Walk the page table for `va` and return the translation as a TLB
     /// entry. Updates A/D in hardware or faults, as `ad_mode` says.
@@ -109,12 +181,60 @@ impl Walker<'_> {
         ctx: &TranslationContext,
     ) -> Result<TlbEntry, Exception> {
         self.stats.walks += 1;
-        let result = walk_inner(pt, va, access, ctx, Some(self));
+        let result = self.walk_uncounted(pt, va, access, ctx);
         match &result {
             Ok(e) => self.stats.walks_by_level[e.level as usize] += 1,
             Err(_) => self.stats.walk_faults += 1,
         }
         result
+    }
+
+    #[inline(always)]
+    fn walk_uncounted<P: PageTable>(
+        &mut self,
+        pt: &mut P,
+        va: u64,
+        access: Access,
+        ctx: &TranslationContext,
+    ) -> Result<TlbEntry, Exception> {
+        // Step 1: a = satp.ppn * PAGESIZE, i = LEVELS - 1 -- or, after a
+        // page-walk-cache hit, the cached table further down.
+        let mut start = WalkStart { level: 2, table: ctx.root, global: false };
+        if let Some(pwc) = self.pwc.as_deref_mut() {
+            if let Some(s) = pwc.lookup(va, ctx.asid) {
+                start = s;
+            }
+        }
+        let pwc = &mut self.pwc;
+        let (found, reads) = read_path(pt, va, start, |level, table, global| {
+            if let Some(pwc) = pwc.as_deref_mut() {
+                pwc.fill(level, va, ctx.asid, global, table);
+            }
+        });
+        self.stats.pte_reads += reads as u64;
+        let page_fault = || Exception::new(access.page_fault(), va);
+        let (mut pte, addr, level, global) = match found {
+            Found::Leaf { pte, addr, level, global } => (pte, addr, level, global),
+            Found::PageFault => return Err(page_fault()),
+            Found::AccessFault => return Err(Exception::new(access.access_fault(), va)),
+        };
+        // Step 5: check R/W/X/U against the access.
+        let prv = if access == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv };
+        if !permits(pte as u8, access, prv, ctx.sum, ctx.mxr) {
+            return Err(page_fault());
+        }
+        // Step 7: A must be set, and D for a store: set them (Svadu) or
+        // fault (Svade).
+        let wanted = pte::A | if access == Access::Store { pte::D } else { 0 };
+        if pte & wanted != wanted {
+            if self.ad_mode == AdMode::Trap {
+                return Err(page_fault());
+            }
+            pte |= wanted;
+            pt.write_pte(addr, pte);
+            self.stats.ad_updates += 1;
+        }
+        Ok(leaf_entry(va, level, ctx.asid, global, pte))
     }
 }
 
@@ -122,89 +242,47 @@ impl Walker<'_> {
 /// counters, no A/D updates, no page-walk cache, no permission check (for
 /// the fence checker, which compares it with a cached translation).
 pub(super) fn peek<P: PageTable>(pt: &mut P, va: u64, ctx: &TranslationContext) -> Option<TlbEntry> {
-    walk_inner(pt, va, Access::Load, ctx, None).ok()
+    let root = WalkStart { level: 2, table: ctx.root, global: false };
+    match read_path(pt, va, root, |_, _, _| {}).0 {
+        Found::Leaf { pte, level, global, .. } => Some(leaf_entry(va, level, ctx.asid, global, pte)),
+        Found::PageFault | Found::AccessFault => None,
+    }
 }
 
-/// The walk; `walker` is `None` for a side-effect-free peek.
-fn walk_inner<P: PageTable>(
+/// The usual walk, when it is nothing more: a 4 KiB leaf that permits
+/// `access` and already has A set (and D, for a store), found from the
+/// root with no page-walk cache. Returns the translation and how many PTEs
+/// were read, having changed nothing; `None` for any other walk (a fault,
+/// a superpage, an A/D update), which the caller makes with
+/// [`Walker::walk`]. Reading PTEs has no side effect, so the caller may
+/// count this walk as if `Walker::walk` had made it (see
+/// [`WalkStats::count_quiet_walk`]).
+#[inline(always)]
+pub(super) fn quiet_walk<P: PageTable>(
     pt: &mut P,
     va: u64,
     access: Access,
     ctx: &TranslationContext,
-    mut walker: Option<&mut Walker>,
-) -> Result<TlbEntry, Exception> {
-    let page_fault = Exception::new(access.page_fault(), va);
-    let access_fault = Exception::new(access.access_fault(), va);
-    // Step 1: a = satp.ppn * PAGESIZE, i = LEVELS - 1 -- or, after a
-    // page-walk-cache hit, the cached table further down.
-    let mut start = WalkStart { level: 2, table: ctx.root, global: false };
-    if let Some(pwc) = walker.as_mut().and_then(|w| w.pwc.as_deref_mut()) {
-        if let Some(s) = pwc.lookup(va, ctx.asid) {
-            start = s;
-        }
+) -> Option<(TlbEntry, u32)> {
+    let root = WalkStart { level: 2, table: ctx.root, global: false };
+    let (Found::Leaf { pte, level: 0, global, .. }, reads) = read_path(pt, va, root, |_, _, _| {}) else {
+        return None;
+    };
+    let prv = if access == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv };
+    let wanted = pte::A | if access == Access::Store { pte::D } else { 0 };
+    if pte & wanted != wanted || !permits(pte as u8, access, prv, ctx.sum, ctx.mxr) {
+        return None;
     }
-    let mut table = start.table;
-    let mut global = start.global;
-    for level in (0..=start.level).rev() {
-        // Step 2: read the PTE at a + va.vpn[i] * PTESIZE.
-        let vpn_i = (va >> (12 + 9 * level)) & 0x1ff;
-        let pte_addr = table + vpn_i * 8;
-        if let Some(w) = walker.as_mut() {
-            w.stats.pte_reads += 1;
-        }
-        let mut pte = pt.read_pte(pte_addr).ok_or(access_fault)?;
-        // Step 3: invalid, W without R, or reserved bits set.
-        if pte & pte::V == 0 || (pte & pte::R == 0 && pte & pte::W != 0) || pte & pte::HIGH != 0 {
-            return Err(page_fault);
-        }
-        global |= pte & pte::G != 0;
-        let ppn = (pte & pte::PPN_MASK) >> pte::PPN_SHIFT;
-        // Step 4: a pointer to the next level. A, D and U are reserved in
-        // non-leaf PTEs and must be zero (as Spike checks).
-        if pte & (pte::R | pte::X) == 0 {
-            if pte & (pte::A | pte::D | pte::U) != 0 || level == 0 {
-                return Err(page_fault);
-            }
-            table = ppn << 12;
-            if let Some(pwc) = walker.as_mut().and_then(|w| w.pwc.as_deref_mut()) {
-                pwc.fill(level, va, ctx.asid, global, table);
-            }
-            continue;
-        }
-        // Step 5: a leaf; check R/W/X/U against the access.
-        let perms = pte as u8;
-        let prv = if access == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv };
-        if walker.is_some() && !permits(perms, access, prv, ctx.sum, ctx.mxr) {
-            return Err(page_fault);
-        }
-        // Step 6: a superpage's PPN must be aligned to its size.
-        if ppn & ((1u64 << (9 * level)) - 1) != 0 {
-            return Err(page_fault);
-        }
-        // Step 7: A must be set, and D for a store: set them (Svadu) or
-        // fault (Svade).
-        let wanted = pte::A | if access == Access::Store { pte::D } else { 0 };
-        if let Some(w) = walker.as_mut() {
-            if pte & wanted != wanted {
-                if w.ad_mode == AdMode::Trap {
-                    return Err(page_fault);
-                }
-                pte |= wanted;
-                pt.write_pte(pte_addr, pte);
-                w.stats.ad_updates += 1;
-            }
-        }
-        // Step 8: the translation (superpages take the VA's low VPNs).
-        return Ok(TlbEntry {
-            tag: tag_of(va, level as u8),
-            level: level as u8,
-            asid: ctx.asid,
-            global,
-            pa_base: ppn << 12,
-            perms: pte as u8,
-            valid: true,
-        });
+    Some((leaf_entry(va, 0, ctx.asid, global, pte), reads))
+}
+
+impl WalkStats {
+    /// Count a walk that [`quiet_walk`] made, as [`Walker::walk`] counts
+    /// it.
+    #[inline(always)]
+    pub(super) fn count_quiet_walk(&mut self, reads: u32) {
+        self.walks += 1;
+        self.pte_reads += reads as u64;
+        self.walks_by_level[0] += 1;
     }
-    // Not reached: at level 0 a non-leaf PTE already returned a fault.
-    Err(page_fault)
 }

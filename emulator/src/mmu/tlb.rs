@@ -218,6 +218,9 @@ pub struct Tlb {
     rng: u64,
     /// Valid entries per page size: a lookup probes only the sizes present.
     valid_by_level: [u32; 3],
+    /// log2(ways) when ways is a power of two (a slot's set is then a
+    /// shift away, not a division), else `u32::MAX`.
+    ways_shift: u32,
     /// Counters.
     pub stats: TlbStats,
 }
@@ -266,6 +269,7 @@ impl Tlb {
             clock: 0,
             rng: config.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1,
             valid_by_level: [0; 3],
+            ways_shift: if config.ways.is_power_of_two() { config.ways.trailing_zeros() } else { u32::MAX },
             stats: TlbStats::default(),
         }
     }
@@ -281,6 +285,16 @@ impl Tlb {
         &self.entries[slot]
     }
 
+    /// The set that `slot` belongs to.
+    #[inline(always)]
+    pub fn set_of_slot(&self, slot: Slot) -> usize {
+        if self.ways_shift != u32::MAX {
+            slot >> self.ways_shift
+        } else {
+            slot / self.config.ways
+        }
+    }
+
     fn set_of(&self, tag: u64) -> usize {
         (tag as usize) & (self.config.sets - 1)
     }
@@ -294,6 +308,19 @@ impl Tlb {
         self.stats.hits += 1;
         self.touch(slot);
         Some(slot)
+    }
+
+    /// Whether every valid entry maps a 4 KiB page and none maps `va` in
+    /// `asid`: a lookup would miss after searching one set.
+    #[inline(always)]
+    pub fn misses_small_pages_only(&self, va: u64, asid: u16) -> bool {
+        self.valid_by_level[1] == 0 && self.valid_by_level[2] == 0 && self.find(va, asid).is_none()
+    }
+
+    /// Count a lookup that missed (known by the caller to miss).
+    #[inline(always)]
+    pub fn count_miss(&mut self) {
+        self.stats.lookups += 1;
     }
 
     /// Count a lookup that hits `slot` again, known by the caller to be the
@@ -368,8 +395,8 @@ impl Tlb {
     /// the other half.
     fn plru_point_away(&mut self, slot: Slot) {
         let ways = self.config.ways;
-        let set = slot / ways;
-        let way = slot % ways;
+        let set = self.set_of_slot(slot);
+        let way = slot - set * ways;
         let mut bits = self.plru[set];
         let mut node = 1usize; // heap numbering, root = 1
         let mut span = ways;
@@ -416,20 +443,25 @@ impl Tlb {
     /// one, else an invalid way, else the policy's victim. Returns its slot.
     pub fn insert(&mut self, e: TlbEntry) -> Slot {
         let ways = self.config.ways;
+        let base = self.set_of(e.tag) * ways;
+        let same = self.entries[base..base + ways]
+            .iter()
+            .position(|x| x.valid && x.tag == e.tag && x.level == e.level && x.asid == e.asid && x.global == e.global);
+        match same {
+            Some(w) => self.place(base + w, e),
+            None => self.insert_missed(e),
+        }
+    }
+
+    /// Insert `e` (valid), known to map a page that no entry of its set
+    /// maps (a lookup of it just missed): the first invalid way, else the
+    /// policy's victim. Returns its slot.
+    #[inline]
+    pub fn insert_missed(&mut self, e: TlbEntry) -> Slot {
+        let ways = self.config.ways;
         let set = self.set_of(e.tag);
         let base = set * ways;
-        // One pass over the set: the same page wins over the first free way.
-        let mut same = None;
-        let mut free = None;
-        for (w, x) in self.entries[base..base + ways].iter().enumerate() {
-            if !x.valid {
-                free = free.or(Some(w));
-            } else if x.tag == e.tag && x.level == e.level && x.asid == e.asid && x.global == e.global {
-                same = Some(w);
-                break;
-            }
-        }
-        let way = match same.or(free) {
+        let way = match self.entries[base..base + ways].iter().position(|x| !x.valid) {
             Some(w) => w,
             None => {
                 self.stats.evictions += 1;
@@ -440,7 +472,13 @@ impl Tlb {
                 }
             }
         };
-        let slot = base + way;
+        self.place(base + way, e)
+    }
+
+    /// Fill `slot` with `e` as a new entry: stamped, and pointed away from
+    /// by tree-PLRU.
+    #[inline(always)]
+    fn place(&mut self, slot: Slot, e: TlbEntry) -> Slot {
         self.replace(slot, e);
         self.clock += 1;
         self.stamps[slot] = self.clock;

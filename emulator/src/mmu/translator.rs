@@ -11,6 +11,10 @@
 //! 3. on a miss of both, a walk (probing the page-walk cache first), whose
 //!    leaf fills the L2 and the L1.
 //!
+//! The usual miss (no L2 TLB or page-walk cache, only 4 KiB entries, a
+//! walk with nothing to update or report) takes a shorter path with the
+//! same effects (`Translator::quick_miss`).
+//!
 //! A hit — in L1 or L2 — whose entry does not permit the access is a page
 //! fault without a walk (the entry is what the hardware believes); a store
 //! that hits a clean entry (D clear) walks again to set D and refreshes
@@ -36,7 +40,7 @@
 
 use super::pwc::{PageWalkCache, PwcConfig};
 use super::record::Recorder;
-use super::sv39::{is_canonical, peek, permits, PageTable, WalkStats, Walker};
+use super::sv39::{is_canonical, peek, permits, quiet_walk, PageTable, WalkStats, Walker};
 use super::tlb::{perm, Fence, Slot, Tlb, TlbConfig, TlbEntry};
 use super::{Access, AdMode, MmuConfig, TranslationContext};
 use crate::cpu::trap::Exception;
@@ -184,7 +188,7 @@ impl TlbUnit {
         if !self.compiled {
             return;
         }
-        let set = slot / self.tlb.config().ways;
+        let set = self.tlb.set_of_slot(slot);
         let Some(mru) = self.mru.get_mut(set) else { return };
         let old = std::mem::replace(mru, slot as u32) as Slot;
         if old != slot {
@@ -598,9 +602,8 @@ impl Translator {
         access: Access,
         unit: usize,
     ) -> Result<u64, Exception> {
-        // The last entry may stop being the most recent of its set.
-        self.units[unit].last = LastEntry::NONE;
         if !is_canonical(va) {
+            self.units[unit].last = LastEntry::NONE;
             return Err(Exception::new(access.page_fault(), va));
         }
         if unit == DATA {
@@ -608,6 +611,11 @@ impl Translator {
                 pt.prefetch(pa);
             }
         }
+        if let Some(slot) = self.quick_miss(pt, ctx, va, access, unit) {
+            return Ok(self.remember_slot(ctx, va, unit, slot));
+        }
+        // The last entry may stop being the most recent of its set.
+        self.units[unit].last = LastEntry::NONE;
         if self.recorder.is_some() {
             self.record(pt, ctx, va, access);
         }
@@ -627,14 +635,54 @@ impl Translator {
                 (self.units[unit].tlb.insert(fresh), false, true)
             }
         };
-        self.units[unit].forget_slot(slot); // filled, refreshed or touched
-        let e = *self.units[unit].tlb.entry(slot);
         let u = &mut self.units[unit];
-        if (missed || resized) && !u.overlapping && u.tlb.overlaps_other_size(&e, missed) {
+        let e = u.tlb.entry(slot);
+        if (missed || resized) && !u.overlapping && u.tlb.overlaps_other_size(e, missed) {
             u.overlapping = true;
             u.last = LastEntry::NONE;
             u.remembered = [LastEntry::NONE; REMEMBERED];
         }
+        Ok(self.remember_slot(ctx, va, unit, slot))
+    }
+
+    /// The usual miss, handled with less work than the modelled path
+    /// would do for it, and with the same effects: no L2 TLB, page-walk
+    /// cache, recorder or fence checker; a TLB of 4 KiB entries only
+    /// (searching one set finds none, and no entry of another size can
+    /// overlap the fill); a walk that [`quiet_walk`] can make. Returns the
+    /// slot filled, or `None` having changed nothing.
+    #[inline(always)]
+    fn quick_miss<P: PageTable>(
+        &mut self,
+        pt: &mut P,
+        ctx: &TranslationContext,
+        va: u64,
+        access: Access,
+        unit: usize,
+    ) -> Option<Slot> {
+        if self.has_l2 || self.pwc.is_some() || self.recorder.is_some() || self.check_fences {
+            return None;
+        }
+        if !self.units[unit].tlb.misses_small_pages_only(va, ctx.asid) {
+            return None;
+        }
+        let (fresh, reads) = quiet_walk(pt, va, access, ctx)?;
+        // The modelled path's effects, in its order: the lookup's miss,
+        // the walk, the fill.
+        self.units[unit].tlb.count_miss();
+        self.last_miss_va[unit] = va;
+        self.walk_stats.count_quiet_walk(reads);
+        Some(self.units[unit].tlb.insert_missed(fresh))
+    }
+
+    /// After the lookup of `va` touched, filled or refreshed `slot`: make
+    /// its entry the unit's last and a remembered one, as far as the
+    /// context lets it serve the fast paths. Returns the physical address
+    /// of `va`.
+    #[inline(always)]
+    fn remember_slot(&mut self, ctx: &TranslationContext, va: u64, unit: usize, slot: Slot) -> u64 {
+        self.units[unit].forget_slot(slot); // filled, refreshed or touched
+        let e = *self.units[unit].tlb.entry(slot);
         // What the entry may serve from the fast path: fetches only from
         // the TLB fetches use, data only from the data TLB (the same one
         // when unified), stores only once D is set; and nothing when every
@@ -677,7 +725,7 @@ impl Translator {
                 *g = (va >> 12, pa >> 12);
             }
         }
-        Ok(pa)
+        pa
     }
 
     /// Give the access to the recorder (kept out of the miss path's code).
