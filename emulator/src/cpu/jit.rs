@@ -530,11 +530,7 @@ impl Emitter<'_, '_> {
         // The entry is the one of `va`'s page; comparing its page with that
         // of the access's last byte also rules out crossing into the next
         // page (whose entry would sit at the next index).
-        // Entries are a power of two in size: (va >> 12) % entries *
-        // size is one shift and one mask.
-        let size_log2 = f.entry_size.trailing_zeros() as i64;
-        let shifted = self.b.ins().ushr_imm_s(va, 12 - size_log2);
-        let scaled = self.b.ins().band_imm_s(shifted, ((f.remembered_entries - 1) * f.entry_size) as i64);
+        let scaled = self.remembered_offset(va);
         let entry = self.b.ins().iadd(self.hart, scaled);
         let page_field = if store { f.entry_store_page } else { f.entry_load_page };
         let served = self.b.ins().load(types::I64, FLAGS, entry, at(f.remembered + page_field));
@@ -580,6 +576,17 @@ impl Emitter<'_, '_> {
         self.may_have_hits = true;
         let off = self.b.ins().iadd_imm_s(host, (page.ram_host as i64).wrapping_neg());
         (host, off)
+    }
+
+    /// Where `va`'s remembered entry lies from the start of a TLB's
+    /// remembered entries (`Translator`'s `remembered_index` times the
+    /// entry size): entries are a power of two in size, so one shift and
+    /// one mask.
+    fn remembered_offset(&mut self, va: Value) -> Value {
+        let f = Mmu::DATA_FAST_PATH;
+        let size_log2 = f.entry_size.trailing_zeros() as i64;
+        let shifted = self.b.ins().ushr_imm_s(va, 12 - size_log2);
+        self.b.ins().band_imm_s(shifted, ((f.remembered_entries - 1) * f.entry_size) as i64)
     }
 
     /// The physical address of `va` through the TLB entry (a
@@ -663,10 +670,7 @@ impl Emitter<'_, '_> {
         // compiled code can touch it; a miss, or tree-PLRU, is Rust's.
         self.b.switch_to_block(remembered);
         if page.touch.fetch.is_some() {
-            let f = Mmu::DATA_FAST_PATH;
-            let vpn = self.b.ins().ushr_imm_s(next, 12);
-            let index = self.b.ins().band_imm_s(vpn, f.remembered_entries as i64 - 1);
-            let scaled = self.b.ins().imul_imm_s(index, f.entry_size as i64);
+            let scaled = self.remembered_offset(next);
             let table = self.b.ins().iadd_imm_s(self.hart, at(Mmu::INSN_REMEMBERED_OFFSET) as i64);
             let hit = self.b.ins().iadd(table, scaled);
             let hit_pa = self.probe(hit, next, Translator::USABLE_FETCH, back);

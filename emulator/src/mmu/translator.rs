@@ -460,11 +460,11 @@ impl Translator {
     }
 
     /// `e`, remembered for an access at `va` by the unit `unit`, with
-    /// what compiled code needs (off: `set_compiled` turns it on).
+    /// its page, whether that is RAM's and its host offset; whether
+    /// compiled code may use it is each caller's `set_compiled`.
     fn for_page(&self, mut e: LastEntry, va: u64, unit: usize) -> LastEntry {
         e.page = va >> 12;
         e.usable &= !IN_RAM;
-        e.set_compiled(false);
         if let (Some(ram), true) = (self.ram, self.units[unit].compiled) {
             let pa_page = e.translate(va) & !0xfff;
             let off = pa_page.wrapping_sub(ram.base);
