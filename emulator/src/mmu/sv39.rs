@@ -72,6 +72,23 @@ pub fn permits(perms: u8, access: Access, prv: Privilege, sum: bool, mxr: bool) 
     }
 }
 
+/// The accesses a leaf with `perms` permits at `prv` with SUM/MXR, as
+/// bits (1 fetch, 2 load, 4 store): [`permits`] for all three at once.
+#[inline(always)]
+pub fn permitted(perms: u8, prv: Privilege, sum: bool, mxr: bool) -> u8 {
+    let user_page = perms & perm::U != 0;
+    let (fetch_ok, data_ok) = match prv {
+        Privilege::User => (user_page, user_page),
+        Privilege::Supervisor => (!user_page, !user_page || sum),
+        Privilege::Machine => (true, true),
+    };
+    let readable = perms & perm::R != 0 || (mxr && perms & perm::X != 0);
+    let fetch = (fetch_ok && perms & perm::X != 0) as u8;
+    let load = (data_ok && readable) as u8;
+    let store = (data_ok && perms & perm::W != 0) as u8;
+    fetch | load << 1 | store << 2
+}
+
 /// Whether `va` is a canonical Sv39 address: bits 63:39 equal bit 38.
 #[inline(always)]
 pub fn is_canonical(va: u64) -> bool {

@@ -210,6 +210,10 @@ pub enum Fence {
 pub struct Tlb {
     config: TlbConfig,
     entries: Vec<TlbEntry>,
+    /// Per slot, `key(entry)` when valid, `NO_KEY` when not: the usual
+    /// search (4 KiB entries only) and the search for an invalid way
+    /// compare these packed words, not whole entries.
+    keys: Vec<u64>,
     /// LRU/FIFO timestamps per way.
     stamps: Vec<u64>,
     /// Tree-PLRU node bits per set (heap-numbered nodes 1..ways).
@@ -241,6 +245,16 @@ fn oldest(stamps: &[u64]) -> usize {
 /// Where an entry lives: set * ways + way.
 pub type Slot = usize;
 
+/// `Tlb::keys` of an invalid slot (no tag has bit 63).
+const NO_KEY: u64 = u64::MAX;
+
+/// `Tlb::keys` of a valid entry: its tag and page size (a 4 KiB entry's
+/// key is its tag).
+#[inline(always)]
+fn key(e: &TlbEntry) -> u64 {
+    e.tag | (e.level as u64) << 32
+}
+
 impl Tlb {
     /// Where `clock` lies in a `Tlb`, for compiled code that touches an
     /// LRU entry itself (see `cpu/jit.rs`).
@@ -264,6 +278,7 @@ impl Tlb {
         Tlb {
             config,
             entries: vec![TlbEntry::default(); n],
+            keys: vec![NO_KEY; n],
             stamps: vec![0; n],
             plru: vec![0; config.sets],
             clock: 0,
@@ -314,7 +329,7 @@ impl Tlb {
     /// `asid`: a lookup would miss after searching one set.
     #[inline(always)]
     pub fn misses_small_pages_only(&self, va: u64, asid: u16) -> bool {
-        self.valid_by_level[1] == 0 && self.valid_by_level[2] == 0 && self.find(va, asid).is_none()
+        self.valid_by_level[1] == 0 && self.valid_by_level[2] == 0 && self.find_small(va, asid).is_none()
     }
 
     /// Count a lookup that missed (known by the caller to miss).
@@ -350,12 +365,8 @@ impl Tlb {
     /// The slot holding a translation of `va` for `asid`, without counting.
     #[inline]
     pub fn find(&self, va: u64, asid: u16) -> Option<Slot> {
-        // The usual case: only 4 KiB entries, one set to search.
         if self.valid_by_level[1] == 0 && self.valid_by_level[2] == 0 {
-            let tag = tag_of(va, 0);
-            let base = self.set_of(tag) * self.config.ways;
-            let set = self.entries.get(base..base + self.config.ways)?;
-            return set.iter().position(|e| e.valid && e.tag == tag && (e.global || e.asid == asid)).map(|w| base + w);
+            return self.find_small(va, asid);
         }
         let ways = self.config.ways;
         let tags = [tag_of(va, 0), tag_of(va, 1), tag_of(va, 2), u64::MAX];
@@ -372,6 +383,23 @@ impl Tlb {
             let base = set * ways;
             if let Some(w) = self.entries[base..base + ways].iter().position(|e| e.matches(&tags, asid)) {
                 return Some(base + w);
+            }
+        }
+        None
+    }
+
+    /// `find` when the TLB holds only 4 KiB entries: one set to search.
+    #[inline(always)]
+    fn find_small(&self, va: u64, asid: u16) -> Option<Slot> {
+        let tag = tag_of(va, 0); // also the key of a 4 KiB entry
+        let base = self.set_of(tag) * self.config.ways;
+        let keys = self.keys.get(base..base + self.config.ways)?;
+        for (w, &k) in keys.iter().enumerate() {
+            if k == tag {
+                let e = &self.entries[base + w];
+                if e.global || e.asid == asid {
+                    return Some(base + w);
+                }
             }
         }
         None
@@ -456,12 +484,12 @@ impl Tlb {
     /// Insert `e` (valid), known to map a page that no entry of its set
     /// maps (a lookup of it just missed): the first invalid way, else the
     /// policy's victim. Returns its slot.
-    #[inline]
+    #[inline(always)]
     pub fn insert_missed(&mut self, e: TlbEntry) -> Slot {
         let ways = self.config.ways;
         let set = self.set_of(e.tag);
         let base = set * ways;
-        let way = match self.entries[base..base + ways].iter().position(|x| !x.valid) {
+        let way = match self.keys[base..base + ways].iter().position(|&k| k == NO_KEY) {
             Some(w) => w,
             None => {
                 self.stats.evictions += 1;
@@ -505,9 +533,11 @@ impl Tlb {
     }
 
     /// Put `e` (valid) in `slot`, keeping the per-size counts.
+    #[inline(always)]
     fn replace(&mut self, slot: Slot, e: TlbEntry) {
         self.invalidate(slot);
         self.entries[slot] = TlbEntry { valid: true, ..e };
+        self.keys[slot] = key(&e);
         self.valid_by_level[e.level as usize] += 1;
     }
 
@@ -516,6 +546,7 @@ impl Tlb {
         let old = &mut self.entries[slot];
         if old.valid {
             old.valid = false;
+            self.keys[slot] = NO_KEY;
             self.valid_by_level[old.level as usize] -= 1;
         }
     }
@@ -530,7 +561,7 @@ impl Tlb {
         };
         self.stats.flushes[kind] += 1;
         let mut n = 0;
-        for e in self.entries.iter_mut().filter(|e| e.valid) {
+        for (e, k) in self.entries.iter_mut().zip(&mut self.keys).filter(|(e, _)| e.valid) {
             let covers = |va: u64| e.tag == tag_of(va, e.level);
             let hit = match fence {
                 Fence::All => true,
@@ -540,6 +571,7 @@ impl Tlb {
             };
             if hit {
                 e.valid = false;
+                *k = NO_KEY;
                 self.valid_by_level[e.level as usize] -= 1;
                 n += 1;
             }
@@ -742,5 +774,20 @@ mod tests {
         assert!(TlbConfig::parse_geometry("ax4", Policy::Lru, 0).is_err());
         assert!(TlbConfig::parse_geometry("1024x1024", Policy::Lru, 0).is_ok());
         assert!(TlbConfig::parse_geometry("65536x1024", Policy::Lru, 0).is_err(), "64 Mi entries: GiBs of host memory");
+    }
+
+    /// A refresh that changes the page's size frees the old slot, and the
+    /// entry's new home is that free way, not an eviction.
+    #[test]
+    fn refresh_to_another_size_frees_its_slot() {
+        let mut t = tlb(1, 2, Policy::Lru);
+        let small = t.insert(page(0));
+        t.insert(page(1));
+        let mega = TlbEntry { tag: 0, level: 1, pa_base: 0x20_0000, ..page(0) };
+        assert_eq!(t.refresh(small, mega), small, "the way page 0 left");
+        assert_eq!(t.stats.evictions, 0, "page 0's way was freed, not evicted");
+        assert_eq!(t.occupancy(), 2);
+        assert_eq!(t.find(0, 0), Some(small), "the 2 MiB entry maps page 0");
+        assert!(t.find(1 << 12, 0).is_some(), "page 1 stays");
     }
 }

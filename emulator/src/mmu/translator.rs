@@ -40,7 +40,7 @@
 
 use super::pwc::{PageWalkCache, PwcConfig};
 use super::record::Recorder;
-use super::sv39::{is_canonical, peek, permits, quiet_walk, PageTable, WalkStats, Walker};
+use super::sv39::{is_canonical, peek, permits, permitted, quiet_walk, PageTable, WalkStats, Walker};
 use super::tlb::{perm, Fence, Slot, Tlb, TlbConfig, TlbEntry};
 use super::{Access, AdMode, MmuConfig, TranslationContext};
 use crate::cpu::trap::Exception;
@@ -428,11 +428,21 @@ impl Translator {
     /// maps `va` (a repeat hit, which remembers nothing), remember it for
     /// `va`'s page too, so that compiled code finds it next time. The
     /// last entry is the one touched last, the most recent of its set.
+    #[inline(always)]
     pub(crate) fn remember_for_compiled_code(&mut self, va: u64) {
+        let u = &self.units[DATA];
+        if u.remembered[remembered_index(va)].page != va >> 12 {
+            self.remember_last_for_compiled_code(va);
+        }
+    }
+
+    /// `remember_for_compiled_code` when `va`'s page is not remembered.
+    #[inline(never)]
+    fn remember_last_for_compiled_code(&mut self, va: u64) {
         let u = &self.units[DATA];
         let i = remembered_index(va);
         let last = u.last;
-        if !u.compiled || u.remembered[i].page == va >> 12 || va >> last.shift != last.tag {
+        if !u.compiled || va >> last.shift != last.tag {
             return;
         }
         let mut e = self.for_page(last, va, DATA);
@@ -542,7 +552,13 @@ impl Translator {
         let i = remembered_index(va);
         let mut hit = self.units[unit].remembered[i];
         if !hit.serves(va, access) {
-            return self.translate_modelled(pt, ctx, va, access, unit);
+            // One copy of the modelled path per kind of access, each with
+            // its checks folded (a data access's unit is always `DATA`).
+            return match access {
+                Access::Load => self.modelled_data_load(pt, ctx, va),
+                Access::Store => self.modelled_data_store(pt, ctx, va),
+                Access::Fetch => self.modelled_fetch(pt, ctx, va, unit),
+            };
         }
         if hit.page != va >> 12 {
             // Another 4 KiB page of the same superpage.
@@ -591,9 +607,46 @@ impl Translator {
         true
     }
 
-    /// The modelled path: TLB lookups, permission check, walk on a miss.
+    /// [`Translator::translate_modelled`] for a load (callgrind: 28 fewer
+    /// host instructions per D-TLB miss than one copy for every access).
     #[cold]
     #[inline(never)]
+    fn modelled_data_load<P: PageTable>(
+        &mut self,
+        pt: &mut P,
+        ctx: &TranslationContext,
+        va: u64,
+    ) -> Result<u64, Exception> {
+        self.translate_modelled(pt, ctx, va, Access::Load, DATA)
+    }
+
+    /// [`Translator::translate_modelled`] for a store.
+    #[cold]
+    #[inline(never)]
+    fn modelled_data_store<P: PageTable>(
+        &mut self,
+        pt: &mut P,
+        ctx: &TranslationContext,
+        va: u64,
+    ) -> Result<u64, Exception> {
+        self.translate_modelled(pt, ctx, va, Access::Store, DATA)
+    }
+
+    /// [`Translator::translate_modelled`] for a fetch.
+    #[cold]
+    #[inline(never)]
+    fn modelled_fetch<P: PageTable>(
+        &mut self,
+        pt: &mut P,
+        ctx: &TranslationContext,
+        va: u64,
+        unit: usize,
+    ) -> Result<u64, Exception> {
+        self.translate_modelled(pt, ctx, va, Access::Fetch, unit)
+    }
+
+    /// The modelled path: TLB lookups, permission check, walk on a miss.
+    #[inline(always)]
     fn translate_modelled<P: PageTable>(
         &mut self,
         pt: &mut P,
@@ -606,7 +659,9 @@ impl Translator {
             self.units[unit].last = LastEntry::NONE;
             return Err(Exception::new(access.page_fault(), va));
         }
-        if unit == DATA {
+        // Compiled code's loads prefetched at their helper's entry
+        // (`Mmu::prefetch_guess`), earlier.
+        if unit == DATA && !(access == Access::Load && self.units[DATA].compiled) {
             if let Some(pa) = self.guess(va) {
                 pt.prefetch(pa);
             }
@@ -682,7 +737,8 @@ impl Translator {
     #[inline(always)]
     fn remember_slot(&mut self, ctx: &TranslationContext, va: u64, unit: usize, slot: Slot) -> u64 {
         self.units[unit].forget_slot(slot); // filled, refreshed or touched
-        let e = *self.units[unit].tlb.entry(slot);
+        let e = self.units[unit].tlb.entry(slot);
+        let (perms, shift, pa_base) = (e.perms, e.shift(), e.pa_base);
         // What the entry may serve from the fast path: fetches only from
         // the TLB fetches use, data only from the data TLB (the same one
         // when unified), stores only once D is set; and nothing when every
@@ -690,29 +746,21 @@ impl Translator {
         // entries overlap.
         let mut usable = 0;
         if !self.check_fences && self.recorder.is_none() && !self.units[unit].overlapping {
-            if unit == self.fetch_unit && permits(e.perms, Access::Fetch, ctx.fetch_prv, ctx.sum, ctx.mxr) {
-                usable |= access_bit(Access::Fetch);
+            if unit == self.fetch_unit {
+                usable |= permitted(perms, ctx.fetch_prv, ctx.sum, ctx.mxr) & access_bit(Access::Fetch);
             }
             if unit == DATA {
-                if permits(e.perms, Access::Load, ctx.data_prv, ctx.sum, ctx.mxr) {
-                    usable |= access_bit(Access::Load);
+                let mut data = access_bit(Access::Load);
+                if perms & perm::D != 0 {
+                    data |= access_bit(Access::Store);
                 }
-                if e.perms & perm::D != 0 && permits(e.perms, Access::Store, ctx.data_prv, ctx.sum, ctx.mxr) {
-                    usable |= access_bit(Access::Store);
-                }
+                usable |= permitted(perms, ctx.data_prv, ctx.sum, ctx.mxr) & data;
             }
         }
-        let shift = e.shift();
         // Tags of the remembered entry compare against the full VA, so a
         // non-canonical address can never match it.
-        let entry = LastEntry {
-            tag: va >> shift,
-            shift: shift as u8,
-            pa_base: e.pa_base,
-            usable,
-            slot: slot as u32,
-            ..LastEntry::NONE
-        };
+        let entry =
+            LastEntry { tag: va >> shift, shift: shift as u8, pa_base, usable, slot: slot as u32, ..LastEntry::NONE };
         let mut entry = self.for_page(entry, va, unit);
         let u = &mut self.units[unit];
         u.touched(slot);

@@ -666,6 +666,28 @@ fn store_hitting_a_clean_tlb_entry_faults_in_trap_mode() {
     assert_eq!(s.mmu.dtlb().occupancy(), 1);
 }
 
+/// `permitted` (the fast paths' three checks at once) says what
+/// `permits` says, for every R/W/X/U/A/D combination, privilege, SUM and
+/// MXR.
+#[test]
+fn permitted_agrees_with_permits_everywhere() {
+    use super::sv39::{permits, permitted};
+    for perms in 0..=255u8 {
+        for prv in [USER, SUPERVISOR, MACHINE] {
+            for (sum, mxr) in [(false, false), (false, true), (true, false), (true, true)] {
+                let bits = permitted(perms, prv, sum, mxr);
+                for (i, access) in ACCESSES.into_iter().enumerate() {
+                    assert_eq!(
+                        bits >> i & 1 == 1,
+                        permits(perms, access, prv, sum, mxr),
+                        "perms {perms:#x} {prv:?} sum {sum} mxr {mxr} {access:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // 2. Counters.
 // ---------------------------------------------------------------------------
