@@ -76,6 +76,18 @@ fn translation(c: &mut Criterion) {
             black_box(mmu.translate(VirtAddr(black_box(va + 0x5008)), Access::Load))
         })
     });
+    // The usual D-TLB miss, without a fence: 512 pages in a cycle that
+    // the default 16x4 LRU D-TLB cannot hold, so every lookup misses,
+    // walks and fills (the path whose length issue 8's `mem` numbers
+    // depend on; docs/performance.md).
+    let (mut mmu, va) = mmu_with_tables();
+    let mut page = 0u64;
+    g.bench_function("dtlb_miss", |b| {
+        b.iter(|| {
+            page = (page + 37) % 512;
+            black_box(mmu.translate(VirtAddr(black_box(va + page * 0x1000 + 8)), Access::Load))
+        })
+    });
     g.finish();
 }
 
