@@ -19,7 +19,8 @@
  *    X-only page (load faults, MXR=1 makes it readable, stores still
  *    fault), read-only page (store and AMOs fault), fetch from non-X
  *    pages, U page from S with SUM=0/1, S fetch from a U page with SUM=1,
- *    misaligned 2 MiB and 1 GiB leaves, non-canonical VAs, a pointer PTE
+ *    misaligned 2 MiB and 1 GiB leaves, non-canonical VAs (also one whose
+ *    low 39 bits name a 4 KiB leaf, in a loop, for compiled code), a pointer PTE
  *    at level 0, PTE bits 63:54 (reserved, PBMT, N) set
  *  - an instruction straddling a page boundary: second page unmapped
  *    (fetch fault, sepc = instruction, stval = second page) and second
@@ -54,7 +55,8 @@
  * Check numbers: n = trap taken with the right scause and sepc, n+1 =
  * stval, for every expected page fault (see the S_FAULT macros); the
  * others are single checks.  Checks 1-2 and 129-144 run in M-mode (128
- * is the S-mode ECALL that returns there).
+ * is the S-mode ECALL that returns there); 145-146, added later, run in
+ * S-mode among the non-canonical checks.
  *
  * Registers: s3 = S handler resume address (0 = no trap expected); the S
  * handler records s4 = scause, s5 = sepc, s6 = stval, s7 = sstatus and
@@ -99,6 +101,8 @@
 /* non-canonical; their low 39 bits select the valid root[258] / root[2] */
 #define VA_NONCANON_LO  0x0000004080000000
 #define VA_NONCANON_HI  0xffffff8080000018
+/* non-canonical; its low 39 bits are VA_RW, a 4 KiB leaf */
+#define VA_NONCANON_4K  0x0000008040000000
 
 #define MAGIC_RW   0x1122334455667788
 #define MAGIC_RO   0x0f0e0d0c0b0a0908
@@ -487,6 +491,24 @@ s_main:
     CHECK_EQ s3, 0, 69
     CHECK_EQ s4, CAUSE_FETCH_PAGE_FAULT, 69
     CHECK_NONCANON s6, 70
+    /* a non-canonical alias of a 4 KiB page, loaded from one loop four
+       times with only 4 KiB entries in the TLB (so that under
+       --jit-after 1 compiled code's miss path meets it too): a page fault
+       every time, never the page's data */
+    sfence.vma x0, x0
+    li      a7, 4
+.Lnc4_loop:
+    li      t0, VA_NONCANON_4K
+    S_EXPECT .Lnc4_res
+.Lnc4:
+    ld      a0, 0(t0)
+.Lnc4_res:
+    CHECK_EQ s3, 0, 145
+    CHECK_EQ s4, CAUSE_LOAD_PAGE_FAULT, 145
+    CHECK_ADDR s5, .Lnc4, 145
+    CHECK_NONCANON s6, 146
+    addi    a7, a7, -1
+    bnez    a7, .Lnc4_loop
 
     /* pointer PTE at level 0 (no leaf found) */
     li      t0, VA_PAGE(7)

@@ -178,9 +178,13 @@ unsafe extern "C" fn load_helper<const SIZE: u8, const SIGNED: bool>(h: *mut Har
     let h = unsafe { &mut *h };
     let m = Meta(m);
     h.mmu.prefetch_guess(addr);
-    match h.load_data(addr, SIZE) {
+    let result = match h.mmu.load_after_usual_miss(addr, SIZE) {
+        Some(r) => r,
+        None => h.mmu.load(addr, SIZE).inspect(|_| h.mmu.remember_for_compiled_code(addr)),
+    };
+    match result {
         Ok(v) => {
-            h.mmu.remember_for_compiled_code(addr);
+            h.after_access();
             h.x[m.rd()] = loaded(v, SIZE, SIGNED);
             h.x[0] = 0;
             after(h, pc, pc.wrapping_add(m.len()), m)
@@ -194,9 +198,12 @@ unsafe extern "C" fn store_helper<const SIZE: u8>(h: *mut Hart, addr: u64, value
     // SAFETY: as in `load_helper`.
     let h = unsafe { &mut *h };
     let m = Meta(m);
-    match h.mmu.store(addr, SIZE, value) {
+    let result = match h.mmu.store_after_usual_miss(addr, SIZE, value) {
+        Some(r) => r,
+        None => h.mmu.store(addr, SIZE, value).inspect(|_| h.mmu.remember_for_compiled_code(addr)),
+    };
+    match result {
         Ok(()) => {
-            h.mmu.remember_for_compiled_code(addr);
             h.after_access();
             after(h, pc, pc.wrapping_add(m.len()), m)
         }

@@ -311,14 +311,14 @@ impl Mmu {
     /// change from now on goes to `recorder`.
     pub fn start_recording(&mut self, mut recorder: Recorder) {
         recorder.satp(self.ctx.root, self.ctx.asid);
-        self.tr.recorder = Some(Box::new(recorder));
+        self.tr.start_recording(Box::new(recorder));
         self.forget_fast_paths();
     }
 
     /// Stop recording: the recorder, to be finished with the run's totals.
     pub fn take_recorder(&mut self) -> Option<Recorder> {
         self.forget_fast_paths();
-        self.tr.recorder.take().map(|b| *b)
+        self.tr.take_recorder().map(|b| *b)
     }
 
     /// Index into `last_miss_va` of the TLB that fetches use.
@@ -351,7 +351,7 @@ impl Mmu {
             asid: (satp >> 44) as u16,
             root: (satp & ((1 << 44) - 1)) << 12,
         };
-        if let Some(r) = self.tr.recorder.as_deref_mut() {
+        if let Some(r) = self.tr.recorder_mut() {
             if (old.root, old.asid) != (self.ctx.root, self.ctx.asid) {
                 r.satp(self.ctx.root, self.ctx.asid);
             }
@@ -464,6 +464,33 @@ impl Mmu {
                 self.bus.ram.prefetch(pa);
             }
         }
+    }
+
+    /// Compiled code's load of `size` bytes at `va` missed its fast path:
+    /// when its translation is the usual D-TLB miss, the load's result
+    /// (see [`Translator::translate_usual_data_miss`]); otherwise `None`,
+    /// having changed nothing, for [`Mmu::load`] to do.
+    #[inline(always)]
+    pub(crate) fn load_after_usual_miss(&mut self, va: u64, size: u8) -> Option<Result<u64, Exception>> {
+        if !self.ctx.data_on || crosses_page(va, size) {
+            return None;
+        }
+        let bus = &mut self.bus;
+        let mut pt = RamTables { ram: &mut bus.ram, reservation: &mut self.reservation, attention: &mut bus.attention };
+        let pa = self.tr.translate_usual_data_miss(&mut pt, &self.ctx, va, Access::Load)?;
+        Some(self.bus.read(PhysAddr(pa), size).ok_or(Exception::new(Cause::LoadAccessFault, va)))
+    }
+
+    /// [`Mmu::load_after_usual_miss`] for a store.
+    #[inline(always)]
+    pub(crate) fn store_after_usual_miss(&mut self, va: u64, size: u8, value: u64) -> Option<Result<(), Exception>> {
+        if !self.ctx.data_on || crosses_page(va, size) {
+            return None;
+        }
+        let bus = &mut self.bus;
+        let mut pt = RamTables { ram: &mut bus.ram, reservation: &mut self.reservation, attention: &mut bus.attention };
+        let pa = self.tr.translate_usual_data_miss(&mut pt, &self.ctx, va, Access::Store)?;
+        Some(self.store_phys(PhysAddr(pa), va, size, value))
     }
 
     /// Compiled code's data access at `va` missed its fast path and then

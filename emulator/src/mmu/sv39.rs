@@ -76,16 +76,15 @@ pub fn permits(perms: u8, access: Access, prv: Privilege, sum: bool, mxr: bool) 
 /// bits (1 fetch, 2 load, 4 store): [`permits`] for all three at once.
 #[inline(always)]
 pub fn permitted(perms: u8, prv: Privilege, sum: bool, mxr: bool) -> u8 {
+    // Without branches (it is on the D-TLB miss path): `&`, `|` on bools.
     let user_page = perms & perm::U != 0;
-    let (fetch_ok, data_ok) = match prv {
-        Privilege::User => (user_page, user_page),
-        Privilege::Supervisor => (!user_page, !user_page || sum),
-        Privilege::Machine => (true, true),
-    };
-    let readable = perms & perm::R != 0 || (mxr && perms & perm::X != 0);
-    let fetch = (fetch_ok && perms & perm::X != 0) as u8;
-    let load = (data_ok && readable) as u8;
-    let store = (data_ok && perms & perm::W != 0) as u8;
+    let (user, supervisor, machine) = (prv == Privilege::User, prv == Privilege::Supervisor, prv == Privilege::Machine);
+    let fetch_ok = machine | (user & user_page) | (supervisor & !user_page);
+    let data_ok = machine | (user & user_page) | (supervisor & (!user_page | sum));
+    let readable = perms & perm::R != 0 || (mxr & (perms & perm::X != 0));
+    let fetch = (fetch_ok & (perms & perm::X != 0)) as u8;
+    let load = (data_ok & readable) as u8;
+    let store = (data_ok & (perms & perm::W != 0)) as u8;
     fetch | load << 1 | store << 2
 }
 
@@ -268,8 +267,9 @@ pub(super) fn peek<P: PageTable>(pt: &mut P, va: u64, ctx: &TranslationContext) 
 
 /// The usual walk, when it is nothing more: a 4 KiB leaf that permits
 /// `access` and already has A set (and D, for a store), found from the
-/// root with no page-walk cache. Returns the translation and how many PTEs
-/// were read, having changed nothing; `None` for any other walk (a fault,
+/// root with no page-walk cache. Returns the translation, how many PTEs
+/// were read and what the leaf permits at the access's privilege (as
+/// [`permitted`] gives it), having changed nothing; `None` for any other walk (a fault,
 /// a superpage, an A/D update), which the caller makes with
 /// [`Walker::walk`]. Reading PTEs has no side effect, so the caller may
 /// count this walk as if `Walker::walk` had made it (see
@@ -280,17 +280,18 @@ pub(super) fn quiet_walk<P: PageTable>(
     va: u64,
     access: Access,
     ctx: &TranslationContext,
-) -> Option<(TlbEntry, u32)> {
+) -> Option<(TlbEntry, u32, u8)> {
     let root = WalkStart { level: 2, table: ctx.root, global: false };
     let (Found::Leaf { pte, level: 0, global, .. }, reads) = read_path(pt, va, root, |_, _, _| {}) else {
         return None;
     };
     let prv = if access == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv };
     let wanted = pte::A | if access == Access::Store { pte::D } else { 0 };
-    if pte & wanted != wanted || !permits(pte as u8, access, prv, ctx.sum, ctx.mxr) {
+    let allowed = permitted(pte as u8, prv, ctx.sum, ctx.mxr);
+    if pte & wanted != wanted || allowed & 1 << access as u8 == 0 {
         return None;
     }
-    Some((leaf_entry(va, 0, ctx.asid, global, pte), reads))
+    Some((leaf_entry(va, 0, ctx.asid, global, pte), reads, allowed))
 }
 
 impl WalkStats {

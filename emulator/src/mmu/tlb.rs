@@ -233,10 +233,10 @@ pub struct Tlb {
 /// `min_by_key` would pick it.
 #[inline]
 fn oldest(stamps: &[u64]) -> usize {
-    let mut best = 0;
-    for (w, &s) in stamps.iter().enumerate().skip(1) {
-        if s < stamps[best] {
-            best = w;
+    let (mut best, mut min) = (0, u64::MAX);
+    for (w, &s) in stamps.iter().enumerate() {
+        if s < min {
+            (best, min) = (w, s);
         }
     }
     best
@@ -489,7 +489,14 @@ impl Tlb {
         let ways = self.config.ways;
         let set = self.set_of(e.tag);
         let base = set * ways;
-        let way = match self.keys[base..base + ways].iter().position(|&k| k == NO_KEY) {
+        // Once the TLB is full (as it soon is), no set has an invalid way.
+        let valid = self.valid_by_level[0] + self.valid_by_level[1] + self.valid_by_level[2];
+        let free = if valid as usize == self.keys.len() {
+            None
+        } else {
+            self.keys[base..base + ways].iter().position(|&k| k == NO_KEY)
+        };
+        let way = match free {
             Some(w) => w,
             None => {
                 self.stats.evictions += 1;
@@ -542,6 +549,7 @@ impl Tlb {
     }
 
     /// Make `slot` invalid, keeping the per-size counts.
+    #[inline(always)]
     fn invalidate(&mut self, slot: Slot) {
         let old = &mut self.entries[slot];
         if old.valid {

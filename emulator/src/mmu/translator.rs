@@ -44,6 +44,7 @@ use super::sv39::{is_canonical, peek, permits, permitted, quiet_walk, PageTable,
 use super::tlb::{perm, Fence, Slot, Tlb, TlbConfig, TlbEntry};
 use super::{Access, AdMode, MmuConfig, TranslationContext};
 use crate::cpu::trap::Exception;
+use crate::cpu::Privilege;
 use std::mem::{offset_of, size_of};
 
 /// The last entry an L1 TLB touched, with what the current context lets it
@@ -91,8 +92,10 @@ impl LastEntry {
 
     /// Let compiled code use this entry for the accesses it serves, or
     /// (`on` false) for none.
+    #[inline(always)]
     fn set_compiled(&mut self, on: bool) {
-        let page = |bit: u8| if on && self.usable & (bit | IN_RAM) == bit | IN_RAM { self.page } else { u64::MAX };
+        let usable = if on && self.usable & IN_RAM != 0 { self.usable } else { 0 };
+        let page = |bit: u8| if usable & bit != 0 { self.page } else { u64::MAX };
         self.load_page = page(access_bit(Access::Load));
         self.store_page = page(access_bit(Access::Store));
     }
@@ -290,7 +293,10 @@ pub struct Translator {
     /// Every stale use found.
     pub stale_count: u64,
     /// `--record-trace`: every modelled access goes to the recorder.
-    pub(super) recorder: Option<Box<Recorder>>,
+    recorder: Option<Box<Recorder>>,
+    /// No L2 TLB, page-walk cache, fence checker or recorder: what the
+    /// quick paths need, in one flag (see `Translator::update_plain`).
+    plain: bool,
     /// Guest RAM, for compiled code's remembered D-TLB entries.
     ram: Option<RamWindow>,
     /// For 4 KiB virtual pages lately translated on the modelled path, by
@@ -344,7 +350,7 @@ impl Translator {
             mru: vec![u32::MAX; c.sets].into_boxed_slice(),
         };
         let l2 = config.l2.unwrap_or(TlbConfig { sets: 1, ways: 1, ..config.dtlb });
-        Translator {
+        let mut t = Translator {
             units: [unit(config.itlb), unit(config.dtlb), unit(l2)],
             has_l2: config.l2.is_some(),
             fetch_unit: if config.unified { DATA } else { INSN },
@@ -356,9 +362,37 @@ impl Translator {
             stale_uses: Vec::new(),
             stale_count: 0,
             recorder: None,
+            plain: false,
             ram: None,
             guesses: vec![(u64::MAX, 0); GUESSES].into_boxed_slice(),
-        }
+        };
+        t.update_plain();
+        t
+    }
+
+    /// Keep `plain` true to what it says.
+    fn update_plain(&mut self) {
+        self.plain = !self.has_l2 && self.pwc.is_none() && !self.check_fences && self.recorder.is_none();
+    }
+
+    /// Give every modelled access to `recorder` from now on.
+    pub(super) fn start_recording(&mut self, recorder: Box<Recorder>) {
+        self.recorder = Some(recorder);
+        self.update_plain();
+        self.forget_last_entries();
+    }
+
+    /// Stop recording: the recorder, if there was one.
+    pub(super) fn take_recorder(&mut self) -> Option<Box<Recorder>> {
+        let r = self.recorder.take();
+        self.update_plain();
+        self.forget_last_entries();
+        r
+    }
+
+    /// The trace recorder, when recording.
+    pub(super) fn recorder_mut(&mut self) -> Option<&mut Recorder> {
+        self.recorder.as_deref_mut()
     }
 
     /// The instruction TLB (the unified TLB when there is only one).
@@ -400,6 +434,7 @@ impl Translator {
     /// modelled TLB (the counters are the same either way).
     pub fn enable_fence_check(&mut self) {
         self.check_fences = true;
+        self.update_plain();
         self.forget_last_entries();
     }
 
@@ -480,15 +515,21 @@ impl Translator {
     fn for_page(&self, mut e: LastEntry, va: u64, unit: usize) -> LastEntry {
         e.page = va >> 12;
         e.usable &= !IN_RAM;
-        if let (Some(ram), true) = (self.ram, self.units[unit].compiled) {
-            let pa_page = e.translate(va) & !0xfff;
-            let off = pa_page.wrapping_sub(ram.base);
-            if off < ram.len && ram.len - off >= 0x1000 {
-                e.usable |= IN_RAM;
-                e.host_offset = ram.host.wrapping_add(off).wrapping_sub(va & !0xfff);
-            }
+        if let Some(host_offset) = self.host_offset(e.translate(va), va, unit) {
+            e.usable |= IN_RAM;
+            e.host_offset = host_offset;
         }
         e
+    }
+
+    /// When compiled code may use `unit`'s entries and the 4 KiB page of
+    /// `pa`, the translation of `va`, lies in RAM: what to add to an
+    /// address in `va`'s page for its host address.
+    #[inline(always)]
+    fn host_offset(&self, pa: u64, va: u64, unit: usize) -> Option<u64> {
+        let ram = self.ram.filter(|_| self.units[unit].compiled)?;
+        let off = (pa & !0xfff).wrapping_sub(ram.base);
+        (off < ram.len && ram.len - off >= 0x1000).then(|| ram.host.wrapping_add(off).wrapping_sub(va & !0xfff))
     }
 
     /// How a remembered I-TLB hit touches its entry in compiled code (see
@@ -578,6 +619,27 @@ impl Translator {
         Ok(hit.translate(va))
     }
 
+    /// Compiled code's load or store at `va` missed its remembered
+    /// entries: when this is the usual D-TLB miss (`quick_miss`), make it
+    /// straight away, with the modelled path's effects, and return the
+    /// physical address; otherwise `None`, having changed nothing. (The
+    /// modelled path would first look at the last and remembered entries:
+    /// they only name entries of the D-TLB, which misses.)
+    #[inline(never)]
+    pub(crate) fn translate_usual_data_miss<P: PageTable>(
+        &mut self,
+        pt: &mut P,
+        ctx: &TranslationContext,
+        va: u64,
+        access: Access,
+    ) -> Option<u64> {
+        if !is_canonical(va) {
+            return None;
+        }
+        let (slot, known) = self.quick_miss(pt, ctx, va, access, DATA)?;
+        Some(self.remember_slot(ctx, va, DATA, slot, Some(known)))
+    }
+
     /// Whether the next fetch from `pc`'s page will be a repeat hit of the
     /// I-TLB's remembered entry whatever happens in between but fetches:
     /// only with separate I- and D-TLBs (a unified one changes its
@@ -654,8 +716,8 @@ impl Translator {
                 pt.prefetch(pa);
             }
         }
-        if let Some(slot) = self.quick_miss(pt, ctx, va, access, unit) {
-            return Ok(self.remember_slot(ctx, va, unit, slot));
+        if let Some((slot, known)) = self.quick_miss(pt, ctx, va, access, unit) {
+            return Ok(self.remember_slot(ctx, va, unit, slot, Some(known)));
         }
         // The last entry may stop being the most recent of its set.
         self.units[unit].last = LastEntry::NONE;
@@ -685,7 +747,7 @@ impl Translator {
             u.last = LastEntry::NONE;
             u.remembered = [LastEntry::NONE; REMEMBERED];
         }
-        Ok(self.remember_slot(ctx, va, unit, slot))
+        Ok(self.remember_slot(ctx, va, unit, slot, None))
     }
 
     /// The usual miss, handled with less work than the modelled path
@@ -693,7 +755,8 @@ impl Translator {
     /// cache, recorder or fence checker; a TLB of 4 KiB entries only
     /// (searching one set finds none, and no entry of another size can
     /// overlap the fill); a walk that [`quiet_walk`] can make. Returns the
-    /// slot filled, or `None` having changed nothing.
+    /// slot filled and what the entry permits at the access's privilege
+    /// (as [`permitted`] gives it), or `None` having changed nothing.
     #[inline(always)]
     fn quick_miss<P: PageTable>(
         &mut self,
@@ -702,28 +765,37 @@ impl Translator {
         va: u64,
         access: Access,
         unit: usize,
-    ) -> Option<Slot> {
-        if self.has_l2 || self.pwc.is_some() || self.recorder.is_some() || self.check_fences {
+    ) -> Option<(Slot, (Privilege, u8))> {
+        if !self.plain {
             return None;
         }
         if !self.units[unit].tlb.misses_small_pages_only(va, ctx.asid) {
             return None;
         }
-        let (fresh, reads) = quiet_walk(pt, va, access, ctx)?;
+        let (fresh, reads, permitted) = quiet_walk(pt, va, access, ctx)?;
         // The modelled path's effects, in its order: the lookup's miss,
         // the walk, the fill.
         self.units[unit].tlb.count_miss();
         self.last_miss_va[unit] = va;
         self.walk_stats.count_quiet_walk(reads);
-        Some(self.units[unit].tlb.insert_missed(fresh))
+        let prv = if access == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv };
+        Some((self.units[unit].tlb.insert_missed(fresh), (prv, permitted)))
     }
 
     /// After the lookup of `va` touched, filled or refreshed `slot`: make
     /// its entry the unit's last and a remembered one, as far as the
-    /// context lets it serve the fast paths. Returns the physical address
-    /// of `va`.
+    /// context lets it serve the fast paths (`known`: what the entry
+    /// permits at a privilege, when the caller knows). Returns the
+    /// physical address of `va`.
     #[inline(always)]
-    fn remember_slot(&mut self, ctx: &TranslationContext, va: u64, unit: usize, slot: Slot) -> u64 {
+    fn remember_slot(
+        &mut self,
+        ctx: &TranslationContext,
+        va: u64,
+        unit: usize,
+        slot: Slot,
+        known: Option<(Privilege, u8)>,
+    ) -> u64 {
         self.units[unit].forget_slot(slot); // filled, refreshed or touched
         let e = self.units[unit].tlb.entry(slot);
         let (perms, shift, pa_base) = (e.perms, e.shift(), e.pa_base);
@@ -732,30 +804,45 @@ impl Translator {
         // when unified), stores only once D is set; and nothing when every
         // access must reach the fence checker or the recorder, or when
         // entries overlap.
+        let allowed = |prv: Privilege| match known {
+            Some((p, bits)) if p == prv => bits,
+            _ => permitted(perms, prv, ctx.sum, ctx.mxr),
+        };
         let mut usable = 0;
-        if !self.check_fences && self.recorder.is_none() && !self.units[unit].overlapping {
+        if (self.plain || (!self.check_fences && self.recorder.is_none())) && !self.units[unit].overlapping {
             if unit == self.fetch_unit {
-                usable |= permitted(perms, ctx.fetch_prv, ctx.sum, ctx.mxr) & access_bit(Access::Fetch);
+                usable |= allowed(ctx.fetch_prv) & access_bit(Access::Fetch);
             }
             if unit == DATA {
                 let mut data = access_bit(Access::Load);
                 if perms & perm::D != 0 {
                     data |= access_bit(Access::Store);
                 }
-                usable |= permitted(perms, ctx.data_prv, ctx.sum, ctx.mxr) & data;
+                usable |= allowed(ctx.data_prv) & data;
             }
         }
+        let pa = pa_base | (va & ((1 << shift) - 1));
+        let (usable, host_offset) = match self.host_offset(pa, va, unit) {
+            Some(offset) => (usable | IN_RAM, offset),
+            None => (usable, 0),
+        };
         // Tags of the remembered entry compare against the full VA, so a
         // non-canonical address can never match it.
-        let entry =
-            LastEntry { tag: va >> shift, shift: shift as u8, pa_base, usable, slot: slot as u32, ..LastEntry::NONE };
-        let mut entry = self.for_page(entry, va, unit);
+        let mut entry = LastEntry {
+            tag: va >> shift,
+            shift: shift as u8,
+            pa_base,
+            usable,
+            slot: slot as u32,
+            page: va >> 12,
+            host_offset,
+            ..LastEntry::NONE
+        };
         let u = &mut self.units[unit];
         u.touched(slot);
         entry.set_compiled(u.compiled);
-        u.last = entry;
         u.remember(remembered_index(va), entry);
-        let pa = entry.translate(va);
+        u.last = entry;
         if unit == DATA {
             if let Some(g) = self.guesses.get_mut(guess_index(va)) {
                 *g = (va >> 12, pa >> 12);
