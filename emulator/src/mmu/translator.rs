@@ -772,12 +772,12 @@ impl Translator {
         if !self.units[unit].tlb.misses_small_pages_only(va, ctx.asid) {
             return None;
         }
-        let (fresh, reads, permitted) = quiet_walk(pt, va, access, ctx)?;
+        let (fresh, permitted) = quiet_walk(pt, va, access, ctx)?;
         // The modelled path's effects, in its order: the lookup's miss,
         // the walk, the fill.
         self.units[unit].tlb.count_miss();
         self.last_miss_va[unit] = va;
-        self.walk_stats.count_quiet_walk(reads);
+        self.walk_stats.count_quiet_walk();
         let prv = if access == Access::Fetch { ctx.fetch_prv } else { ctx.data_prv };
         Some((self.units[unit].tlb.insert_missed(fresh), (prv, permitted)))
     }

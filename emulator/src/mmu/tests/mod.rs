@@ -1084,3 +1084,71 @@ fn a_page_resized_without_a_fence_is_found_as_the_modelled_lookup_finds_it() {
     let st = s.mmu.dtlb().stats;
     assert_eq!((st.lookups, st.hits, st.misses()), (10, 5, 5));
 }
+
+/// `quiet_walk` (the quick miss path's walk) takes exactly the walks that
+/// `Walker::walk` ends at a 4 KiB leaf with no A/D update, and gives the
+/// same entry: every low PTE bit pattern, with and without bits 63:54, at
+/// each level, for each access, privilege, SUM and MXR.
+#[test]
+fn quiet_walk_agrees_with_the_walker() {
+    use super::sv39::{permitted, quiet_walk, PageTable, WalkStats, Walker};
+    use super::TranslationContext;
+    /// PTEs by physical address (0 elsewhere); counts A/D writes.
+    #[derive(Clone)]
+    struct Tables(HashMap<u64, u64>, u32);
+    impl PageTable for Tables {
+        fn read_pte(&mut self, addr: u64) -> Option<u64> {
+            Some(self.0.get(&addr).copied().unwrap_or(0))
+        }
+        fn write_pte(&mut self, addr: u64, pte: u64) {
+            self.0.insert(addr, pte);
+            self.1 += 1;
+        }
+    }
+    let (root, mid, low, page) = (0x1000, 0x2000, 0x3000, 0x5000);
+    let va = 0x4020_3123; // vpn[2] = 1, vpn[1] = 1, vpn[0] = 3
+    let slots = [root + 8, mid + 8, low + 3 * 8]; // PTE of levels 2, 1, 0
+    let good = [pointer(mid), pointer(low), leaf(page, V | R | W | X | A | D)];
+    let mut accepted = 0;
+    for level in 0..3 {
+        for flags in 0..=0xffu64 {
+            for high in [0, 1 << 54, 1 << 61, 1 << 63] {
+                let mut ptes = good;
+                ptes[level] = leaf(pte_pa(good[level]), flags) | high;
+                let tables = Tables(slots.iter().copied().zip(ptes).collect(), 0);
+                for prv in [USER, SUPERVISOR] {
+                    for (sum, mxr) in [(false, false), (true, false), (false, true)] {
+                        let ctx = TranslationContext {
+                            fetch_on: true,
+                            data_on: true,
+                            fetch_prv: prv,
+                            data_prv: prv,
+                            sum,
+                            mxr,
+                            asid: 3,
+                            root,
+                        };
+                        for access in ACCESSES {
+                            let quiet = quiet_walk(&mut tables.clone(), va, access, &ctx);
+                            let mut walked = tables.clone();
+                            let mut stats = WalkStats::default();
+                            let mut walker = Walker { ad_mode: AdMode::Hardware, pwc: None, stats: &mut stats };
+                            let expected = match walker.walk(&mut walked, va, access, &ctx) {
+                                Ok(e) if e.level == 0 && walked.1 == 0 => {
+                                    assert_eq!(stats.pte_reads, 3);
+                                    Some((e, permitted(e.perms, prv, sum, mxr)))
+                                }
+                                _ => None,
+                            };
+                            let what =
+                                format!("level {level} PTE {:#x} {prv:?} sum {sum} mxr {mxr} {access:?}", ptes[level]);
+                            assert_eq!(quiet, expected, "{what}");
+                            accepted += quiet.is_some() as u32;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(accepted > 100, "the test reaches walks the quick path takes ({accepted})");
+}
