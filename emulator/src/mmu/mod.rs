@@ -472,25 +472,28 @@ impl Mmu {
     /// having changed nothing, for [`Mmu::load`] to do.
     #[inline(always)]
     pub(crate) fn load_after_usual_miss(&mut self, va: u64, size: u8) -> Option<Result<u64, Exception>> {
-        if !self.ctx.data_on || crosses_page(va, size) {
-            return None;
-        }
-        let bus = &mut self.bus;
-        let mut pt = RamTables { ram: &mut bus.ram, reservation: &mut self.reservation, attention: &mut bus.attention };
-        let pa = self.tr.translate_usual_data_miss(&mut pt, &self.ctx, va, Access::Load)?;
-        Some(self.bus.read(PhysAddr(pa), size).ok_or(Exception::new(Cause::LoadAccessFault, va)))
+        let pa = self.translate_usual_miss(va, size, Access::Load)?;
+        Some(self.bus.read(pa, size).ok_or(Exception::new(Cause::LoadAccessFault, va)))
     }
 
     /// [`Mmu::load_after_usual_miss`] for a store.
     #[inline(always)]
     pub(crate) fn store_after_usual_miss(&mut self, va: u64, size: u8, value: u64) -> Option<Result<(), Exception>> {
+        let pa = self.translate_usual_miss(va, size, Access::Store)?;
+        Some(self.store_phys(pa, va, size, value))
+    }
+
+    /// The translation of a data access of `size` bytes at `va` within
+    /// one page, when it is the usual D-TLB miss; `None`, having changed
+    /// nothing, otherwise.
+    #[inline(always)]
+    fn translate_usual_miss(&mut self, va: u64, size: u8, access: Access) -> Option<PhysAddr> {
         if !self.ctx.data_on || crosses_page(va, size) {
             return None;
         }
         let bus = &mut self.bus;
         let mut pt = RamTables { ram: &mut bus.ram, reservation: &mut self.reservation, attention: &mut bus.attention };
-        let pa = self.tr.translate_usual_data_miss(&mut pt, &self.ctx, va, Access::Store)?;
-        Some(self.store_phys(PhysAddr(pa), va, size, value))
+        self.tr.translate_usual_data_miss(&mut pt, &self.ctx, va, access).map(PhysAddr)
     }
 
     /// Compiled code's data access at `va` missed its fast path and then

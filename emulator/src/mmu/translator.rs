@@ -809,7 +809,7 @@ impl Translator {
             _ => permitted(perms, prv, ctx.sum, ctx.mxr),
         };
         let mut usable = 0;
-        if (self.plain || (!self.check_fences && self.recorder.is_none())) && !self.units[unit].overlapping {
+        if !self.check_fences && self.recorder.is_none() && !self.units[unit].overlapping {
             if unit == self.fetch_unit {
                 usable |= allowed(ctx.fetch_prv) & access_bit(Access::Fetch);
             }
