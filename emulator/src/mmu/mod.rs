@@ -467,6 +467,37 @@ impl Mmu {
     }
 
     /// Compiled code's load of `size` bytes at `va` missed its fast path:
+    /// when the D-TLB's last entry serves it, the load's result, as
+    /// [`Mmu::load`] gives it and remembering the entry for `va`'s page as
+    /// its caller would; otherwise `None`, having changed nothing.
+    #[inline(always)]
+    pub(crate) fn load_through_last(&mut self, va: u64, size: u8) -> Option<Result<u64, Exception>> {
+        if !self.ctx.data_on || crosses_page(va, size) {
+            return None;
+        }
+        let pa = self.tr.translate_through_last(va, Access::Load)?;
+        let value = self.bus.read(PhysAddr(pa), size);
+        if value.is_some() {
+            self.tr.remember_for_compiled_code(va);
+        }
+        Some(value.ok_or(Exception::new(Cause::LoadAccessFault, va)))
+    }
+
+    /// [`Mmu::load_through_last`] for a store.
+    #[inline(always)]
+    pub(crate) fn store_through_last(&mut self, va: u64, size: u8, value: u64) -> Option<Result<(), Exception>> {
+        if !self.ctx.data_on || crosses_page(va, size) {
+            return None;
+        }
+        let pa = self.tr.translate_through_last(va, Access::Store)?;
+        let result = self.store_phys(PhysAddr(pa), va, size, value);
+        if result.is_ok() {
+            self.tr.remember_for_compiled_code(va);
+        }
+        Some(result)
+    }
+
+    /// Compiled code's load of `size` bytes at `va` missed its fast path:
     /// when its translation is the usual D-TLB miss, the load's result
     /// (see [`Translator::translate_usual_data_miss`]); otherwise `None`,
     /// having changed nothing, for [`Mmu::load`] to do.

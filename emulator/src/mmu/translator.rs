@@ -476,6 +476,20 @@ impl Translator {
         }
     }
 
+    /// Compiled code's data access at `va` missed its remembered entries:
+    /// when the D-TLB's last entry serves it (`Translator::translate`'s
+    /// first step: a repeat hit, counted, touching nothing), its physical
+    /// address. Superpage guests meet this on nearly every such miss.
+    #[inline(always)]
+    pub(crate) fn translate_through_last(&mut self, va: u64, access: Access) -> Option<u64> {
+        let u = &mut self.units[DATA];
+        if !u.last.serves(va, access) {
+            return None;
+        }
+        u.tlb.count_repeat_hit();
+        Some(u.last.translate(va))
+    }
+
     /// `remember_for_compiled_code` when `va`'s page is not remembered.
     #[inline(never)]
     fn remember_last_for_compiled_code(&mut self, va: u64) {
