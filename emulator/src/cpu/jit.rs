@@ -178,14 +178,9 @@ unsafe extern "C" fn load_helper<const SIZE: u8, const SIGNED: bool>(h: *mut Har
     let h = unsafe { &mut *h };
     let m = Meta(m);
     h.mmu.prefetch_guess(addr);
-    // In `Mmu::load`'s order: the D-TLB's last entry, a usual miss, the
-    // rest.
-    let result = match h.mmu.load_through_last(addr, SIZE) {
+    let result = match h.mmu.load_quickly(addr, SIZE) {
         Some(r) => r,
-        None => match h.mmu.load_after_usual_miss(addr, SIZE) {
-            Some(r) => r,
-            None => h.mmu.load(addr, SIZE).inspect(|_| h.mmu.remember_for_compiled_code(addr)),
-        },
+        None => h.mmu.load(addr, SIZE).inspect(|_| h.mmu.remember_for_compiled_code(addr)),
     };
     match result {
         Ok(v) => {
@@ -203,12 +198,9 @@ unsafe extern "C" fn store_helper<const SIZE: u8>(h: *mut Hart, addr: u64, value
     // SAFETY: as in `load_helper`.
     let h = unsafe { &mut *h };
     let m = Meta(m);
-    let result = match h.mmu.store_through_last(addr, SIZE, value) {
+    let result = match h.mmu.store_quickly(addr, SIZE, value) {
         Some(r) => r,
-        None => match h.mmu.store_after_usual_miss(addr, SIZE, value) {
-            Some(r) => r,
-            None => h.mmu.store(addr, SIZE, value).inspect(|_| h.mmu.remember_for_compiled_code(addr)),
-        },
+        None => h.mmu.store(addr, SIZE, value).inspect(|_| h.mmu.remember_for_compiled_code(addr)),
     };
     match result {
         Ok(()) => {

@@ -467,64 +467,49 @@ impl Mmu {
     }
 
     /// Compiled code's load of `size` bytes at `va` missed its fast path:
-    /// when the D-TLB's last entry serves it, the load's result, as
-    /// [`Mmu::load`] gives it and remembering the entry for `va`'s page as
-    /// its caller would; otherwise `None`, having changed nothing.
+    /// when a quick way translates it ([`Mmu::translate_quickly`]), the
+    /// load's result, as [`Mmu::load`] gives it, with the entry remembered
+    /// for compiled code as after [`Mmu::load`]; otherwise `None`, having
+    /// changed nothing, for [`Mmu::load`] to do.
     #[inline(always)]
-    pub(crate) fn load_through_last(&mut self, va: u64, size: u8) -> Option<Result<u64, Exception>> {
-        if !self.ctx.data_on || crosses_page(va, size) {
-            return None;
-        }
-        let pa = self.tr.translate_through_last(va, Access::Load)?;
-        let value = self.bus.read(PhysAddr(pa), size);
-        if value.is_some() {
+    pub(crate) fn load_quickly(&mut self, va: u64, size: u8) -> Option<Result<u64, Exception>> {
+        let (pa, repeat) = self.translate_quickly(va, size, Access::Load)?;
+        let value = self.bus.read(pa, size);
+        if repeat && value.is_some() {
             self.tr.remember_for_compiled_code(va);
         }
         Some(value.ok_or(Exception::new(Cause::LoadAccessFault, va)))
     }
 
-    /// [`Mmu::load_through_last`] for a store.
+    /// [`Mmu::load_quickly`] for a store.
     #[inline(always)]
-    pub(crate) fn store_through_last(&mut self, va: u64, size: u8, value: u64) -> Option<Result<(), Exception>> {
-        if !self.ctx.data_on || crosses_page(va, size) {
-            return None;
-        }
-        let pa = self.tr.translate_through_last(va, Access::Store)?;
-        let result = self.store_phys(PhysAddr(pa), va, size, value);
-        if result.is_ok() {
+    pub(crate) fn store_quickly(&mut self, va: u64, size: u8, value: u64) -> Option<Result<(), Exception>> {
+        let (pa, repeat) = self.translate_quickly(va, size, Access::Store)?;
+        let result = self.store_phys(pa, va, size, value);
+        if repeat && result.is_ok() {
             self.tr.remember_for_compiled_code(va);
         }
         Some(result)
     }
 
-    /// Compiled code's load of `size` bytes at `va` missed its fast path:
-    /// when its translation is the usual D-TLB miss, the load's result
-    /// (see [`Translator::translate_usual_data_miss`]); otherwise `None`,
-    /// having changed nothing, for [`Mmu::load`] to do.
-    #[inline(always)]
-    pub(crate) fn load_after_usual_miss(&mut self, va: u64, size: u8) -> Option<Result<u64, Exception>> {
-        let pa = self.translate_usual_miss(va, size, Access::Load)?;
-        Some(self.bus.read(pa, size).ok_or(Exception::new(Cause::LoadAccessFault, va)))
-    }
-
-    /// [`Mmu::load_after_usual_miss`] for a store.
-    #[inline(always)]
-    pub(crate) fn store_after_usual_miss(&mut self, va: u64, size: u8, value: u64) -> Option<Result<(), Exception>> {
-        let pa = self.translate_usual_miss(va, size, Access::Store)?;
-        Some(self.store_phys(pa, va, size, value))
-    }
-
     /// The translation of a data access of `size` bytes at `va` within
-    /// one page, when it is the usual D-TLB miss; `None`, having changed
-    /// nothing, otherwise.
+    /// one page, in `Translator::translate`'s order, when it is a repeat
+    /// hit of the D-TLB's last entry (superpage guests meet one on nearly
+    /// every remembered-entry miss: `true`, the entry is still to be
+    /// remembered for `va`'s page) or the usual D-TLB miss (`false`: the
+    /// fill remembered it); `None`, having changed nothing, otherwise.
     #[inline(always)]
-    fn translate_usual_miss(&mut self, va: u64, size: u8, access: Access) -> Option<PhysAddr> {
+    fn translate_quickly(&mut self, va: u64, size: u8, access: Access) -> Option<(PhysAddr, bool)> {
         if !self.ctx.data_on || crosses_page(va, size) {
             return None;
         }
+        if let Some(pa) = self.tr.repeat_hit(va, access) {
+            return Some((PhysAddr(pa), true));
+        }
         let bus = &mut self.bus;
         let mut pt = RamTables { ram: &mut bus.ram, reservation: &mut self.reservation, attention: &mut bus.attention };
-        self.tr.translate_usual_data_miss(&mut pt, &self.ctx, va, access).map(PhysAddr)
+        let pa = self.tr.translate_usual_data_miss(&mut pt, &self.ctx, va, access)?;
+        Some((PhysAddr(pa), false))
     }
 
     /// Compiled code's data access at `va` missed its fast path and then

@@ -476,20 +476,6 @@ impl Translator {
         }
     }
 
-    /// Compiled code's data access at `va` missed its remembered entries:
-    /// when the D-TLB's last entry serves it (`Translator::translate`'s
-    /// first step: a repeat hit, counted, touching nothing), its physical
-    /// address. Superpage guests meet this on nearly every such miss.
-    #[inline(always)]
-    pub(crate) fn translate_through_last(&mut self, va: u64, access: Access) -> Option<u64> {
-        let u = &mut self.units[DATA];
-        if !u.last.serves(va, access) {
-            return None;
-        }
-        u.tlb.count_repeat_hit();
-        Some(u.last.translate(va))
-    }
-
     /// `remember_for_compiled_code` when `va`'s page is not remembered.
     #[inline(never)]
     fn remember_last_for_compiled_code(&mut self, va: u64) {
@@ -590,13 +576,25 @@ impl Translator {
         va: u64,
         access: Access,
     ) -> Result<u64, Exception> {
-        let unit = if access == Access::Fetch { self.fetch_unit } else { DATA };
-        let last = self.units[unit].last;
-        if last.serves(va, access) {
-            self.units[unit].tlb.count_repeat_hit();
-            return Ok(last.translate(va));
+        if let Some(pa) = self.repeat_hit(va, access) {
+            return Ok(pa);
         }
+        let unit = if access == Access::Fetch { self.fetch_unit } else { DATA };
         self.translate_remembered(pt, ctx, va, access, unit)
+    }
+
+    /// `translate`'s first step: when the last entry of `access`'s TLB
+    /// serves it, a repeat hit (counted, touching nothing) and the
+    /// physical address of `va`.
+    #[inline(always)]
+    pub(crate) fn repeat_hit(&mut self, va: u64, access: Access) -> Option<u64> {
+        let unit = if access == Access::Fetch { self.fetch_unit } else { DATA };
+        let u = &mut self.units[unit];
+        if !u.last.serves(va, access) {
+            return None;
+        }
+        u.tlb.count_repeat_hit();
+        Some(u.last.translate(va))
     }
 
     /// A remembered entry, or else the modelled path.
